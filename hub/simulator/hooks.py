@@ -98,10 +98,12 @@ async def generate(request: web.Request) -> web.Response:
         seed = body.get("seed")
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
             raise ValueError("seed must be an integer")
+        if not isinstance(body.get("replace", True), bool):
+            raise ValueError("replace must be true or false")
     except ValueError as exc:
         return sim_error(400, str(exc))
     rooms = generate_rooms(count or 0, seed, state.now())
-    if body.get("replace", True) is not False:
+    if body.get("replace", True):
         state.replace_rooms(rooms)
     else:
         # Shift the new ids past the existing ones so adding never overwrites a room.
