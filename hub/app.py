@@ -1,0 +1,35 @@
+"""The application factory: settings in, a fully wired aiohttp Application out (synchronous)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from hub.clock import Clock
+from hub.keys import CLOCK, ENDPOINTS, SETTINGS, WeChatEndpoints
+from hub.resources import cache_ctx, http_ctx, storage_ctx
+from hub.settings import Settings
+from hub.web.errors import error_middleware
+from hub.web.health import setup_health
+
+ROOT = Path(__file__).resolve().parent.parent
+STATIC_DIR = ROOT / "static"
+TEMPLATES_DIR = ROOT / "templates"
+MAX_BODY = 64 * 1024
+
+
+def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
+    """Build the app; every resource opens and closes in a cleanup context, in order."""
+    app = web.Application(client_max_size=MAX_BODY, middlewares=[error_middleware])
+    app[SETTINGS] = settings
+    app[CLOCK] = clock or Clock()
+    app[ENDPOINTS] = WeChatEndpoints.from_settings(settings)
+
+    app.cleanup_ctx.append(storage_ctx)
+    app.cleanup_ctx.append(cache_ctx)
+    app.cleanup_ctx.append(http_ctx)
+
+    setup_health(app)
+    app.router.add_static("/static", STATIC_DIR, name="static")
+    return app

@@ -1,0 +1,95 @@
+"""Command line: `python run.py [serve|migrate|...]`; `serve` is the default."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from aiohttp import web
+
+from hub.cache import CacheUnavailable
+from hub.logs import configure_logging
+from hub.settings import ConfigError, Settings
+from hub.storage import DatabaseUnavailable, open_database
+from hub.storage.migrations import migrate
+
+log = logging.getLogger("hub")
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _settings() -> Settings:
+    settings = Settings.from_env()
+    secrets = (settings.secret_key, settings.admin_token, settings.wechat_secret)
+    configure_logging(settings.log_level, settings.log_format, [s for s in secrets if s])
+    return settings
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the hub until interrupted."""
+    from hub.app import create_app
+
+    settings = _settings()
+    host = args.host or settings.host
+    port = args.port if args.port is not None else settings.port
+    if settings.demo:
+        print(
+            f"hub: demo mode (built-in WeChat simulator). Admin token: {settings.admin_token} "
+            f"(kept in {settings.data_dir / 'admin_token'})",
+            flush=True,
+        )
+    print(f"hub: serving on http://{host}:{port}", flush=True)
+    web.run_app(create_app(settings), host=host, port=port, print=None, shutdown_timeout=10)
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Apply pending migrations and exit."""
+    settings = _settings()
+
+    async def run() -> list[int]:
+        db = await open_database(settings.database_url)
+        try:
+            return await migrate(db)
+        finally:
+            await db.close()
+
+    applied = asyncio.run(run())
+    print(f"hub: applied {len(applied)} migration(s)" + (f": {applied}" if applied else ""))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(prog="run.py", description="hub: a realtime WeChat hub")
+    sub = parser.add_subparsers(dest="command", metavar="{serve,migrate}")
+    serve = sub.add_parser("serve", help="run the web server (default)")
+    serve.add_argument("--host", default=None, help="listen address (default HUB_HOST)")
+    serve.add_argument("--port", type=int, default=None, help="listen port (default HUB_PORT)")
+    serve.set_defaults(func=cmd_serve)
+    mig = sub.add_parser("migrate", help="apply database migrations and exit")
+    mig.set_defaults(func=cmd_migrate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point: parse, dispatch, and turn configuration failures into one clear line."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args(["serve", *(argv if argv is not None else sys.argv[1:])])
+    func: Command = args.func
+    try:
+        return func(args)
+    except ConfigError as exc:
+        print(f"hub: configuration error: {exc}", file=sys.stderr)
+    except DatabaseUnavailable as exc:
+        print(f"hub: HUB_DATABASE_URL: {exc}", file=sys.stderr)
+    except CacheUnavailable as exc:
+        print(f"hub: HUB_REDIS_URL: {exc}", file=sys.stderr)
+    except KeyboardInterrupt:
+        return 0
+    return 2

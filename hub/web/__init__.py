@@ -1,0 +1,1 @@
+"""HTTP handlers by audience, plus the error middleware and request validation helpers."""

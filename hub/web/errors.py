@@ -1,0 +1,99 @@
+"""JSON errors: one exception type for handlers and one middleware that shapes every failure."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from hub.cache import CacheUnavailable
+from hub.storage import DatabaseUnavailable
+
+log = logging.getLogger(__name__)
+
+# Paths whose clients are programs: every error there is JSON, never an HTML page or a trace.
+JSON_PREFIXES = ("/api/", "/live/", "/auth/", "/ws/", "/_sim/")
+
+_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    410: "gone",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "unprocessable",
+    429: "too_many_requests",
+    503: "unavailable",
+}
+
+
+class ApiError(Exception):
+    """Raise from a handler to answer `{"error": {"code", "message"}}` with `status`."""
+
+    def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.extra = extra
+
+
+def error_response(status: int, code: str, message: str, **extra: Any) -> web.Response:
+    """The JSON body every error uses."""
+    body: dict[str, Any] = {"error": {"code": code, "message": message, **extra}}
+    return web.json_response(body, status=status)
+
+
+def bad_request(message: str, code: str = "bad_request") -> ApiError:
+    """A 400 for invalid input."""
+    return ApiError(400, code, message)
+
+
+def not_found(what: str) -> ApiError:
+    """A 404 naming what was not found."""
+    return ApiError(404, "not_found", f"{what} not found")
+
+
+def forbidden(message: str) -> ApiError:
+    """A 403 for a known user who may not do this."""
+    return ApiError(403, "forbidden", message)
+
+
+def conflict(message: str, code: str = "conflict") -> ApiError:
+    """A 409 for a request that clashes with the current state."""
+    return ApiError(409, code, message)
+
+
+def _wants_json(request: web.Request) -> bool:
+    return request.path.startswith(JSON_PREFIXES) or request.path in ("/healthz", "/readyz")
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Turn ApiError, HTTP errors and unexpected exceptions into the JSON error shape."""
+    try:
+        response: web.StreamResponse = await handler(request)
+        return response
+    except ApiError as exc:
+        return error_response(exc.status, exc.code, exc.message, **exc.extra)
+    except web.HTTPException as exc:
+        if exc.status < 400 or not _wants_json(request):
+            raise
+        code = _CODES.get(exc.status, "error")
+        message = exc.reason if exc.status != 413 else "request body is larger than 64 KiB"
+        return error_response(exc.status, code, message)
+    except (DatabaseUnavailable, CacheUnavailable) as exc:
+        log.warning("%s %s: %s", request.method, request.path, exc)
+        return error_response(503, "unavailable", "a backing service is unavailable, try again")
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        if _wants_json(request):
+            return error_response(500, "internal", "internal error")
+        return web.Response(status=500, text="Internal error", content_type="text/plain")

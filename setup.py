@@ -1,0 +1,38 @@
+"""Package metadata and dependencies for hub."""
+
+from setuptools import find_packages, setup
+
+setup(
+    name="hub",
+    version="0.1.0",
+    description="A realtime hub for WeChat: live-room mirror, WeCom meetings, live activities.",
+    python_requires=">=3.11",
+    packages=find_packages(include=["hub", "hub.*"]),
+    package_data={"hub": ["storage/migrations/*/*.sql"]},
+    include_package_data=True,
+    install_requires=[
+        "aiohttp>=3.9,<4",
+        "aiohttp-jinja2>=1.6",
+        "Jinja2>=3.1",
+        "aiohttp-session[secure]>=2.12",
+        "cryptography>=41",
+        "qrcode>=7.4",
+        "aiomysql>=0.2",
+        "aiosqlite>=0.19",
+        "redis>=5.0",
+        "prometheus-client>=0.19",
+        "python-dotenv>=1.0",
+    ],
+    extras_require={
+        "test": [
+            "pytest>=8",
+            "pytest-aiohttp>=1.0",
+            "pytest-asyncio>=0.23",
+            "hypothesis>=6.90",
+            "playwright>=1.40",
+            "mypy>=1.8",
+            "ruff>=0.4",
+            "types-qrcode",
+        ],
+    },
+)

@@ -1,0 +1,148 @@
+"""Shared fixtures: real MariaDB and Redis for the session, per-test databases and prefixes."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
+
+from hub.app import create_app
+from hub.cache import Cache, open_cache
+from hub.clock import Clock
+from hub.settings import Settings
+from hub.storage import Database, open_database
+from hub.storage.migrations import migrate
+from tests.servers import MariaDB, Redis, have_mariadb, have_redis
+
+ADMIN_TOKEN = "test-admin-token-0123456789"
+SECRET_KEY = "test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
+
+# scripts/test sets this: there, a missing server is a failure, never a silent skip.
+REQUIRE_SERVERS = os.environ.get("HUB_TEST_REQUIRE_SERVERS") == "1"
+
+
+def _need(what: str) -> None:
+    if REQUIRE_SERVERS:
+        pytest.fail(f"{what} is required (HUB_TEST_REQUIRE_SERVERS=1) but is not installed")
+    pytest.skip(f"{what} is not installed; run scripts/test")
+
+
+@pytest.fixture(scope="session")
+def mariadb() -> Iterator[MariaDB]:
+    """One MariaDB server for the whole session, in a temporary folder."""
+    if not have_mariadb():
+        _need("MariaDB")
+    server = MariaDB().start()
+    yield server
+    server.destroy()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[Redis]:
+    """One Redis server for the whole session."""
+    if not have_redis():
+        _need("Redis")
+    server = Redis().start()
+    yield server
+    server.destroy()
+
+
+@pytest.fixture
+async def mysql_url(mariadb: MariaDB) -> AsyncIterator[str]:
+    """A fresh, empty database on the session's MariaDB, dropped afterwards."""
+    name = f"hub_t_{secrets.token_hex(6)}"
+    mariadb.sql(f"CREATE DATABASE {name} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+    yield mariadb.url(name)
+    mariadb.sql(f"DROP DATABASE IF EXISTS {name}")
+
+
+@pytest.fixture(params=["sqlite", "mysql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each storage test runs on SQLite and on MariaDB."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'hub.db'}"
+    url: str = request.getfixturevalue("mysql_url")
+    return url
+
+
+@pytest.fixture
+async def db(db_url: str) -> AsyncIterator[Database]:
+    """An open, migrated database of the current backend."""
+    database = await open_database(db_url)
+    await migrate(database)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def redis_url(redis_server: Redis) -> str:
+    """The session's Redis (tests isolate themselves with a unique key prefix)."""
+    return redis_server.url()
+
+
+@pytest.fixture(params=["memory", "redis"])
+def cache_url(request: pytest.FixtureRequest) -> str | None:
+    """Each cache test runs in-process and on Redis."""
+    if request.param == "memory":
+        return None
+    url: str = request.getfixturevalue("redis_url")
+    return url
+
+
+@pytest.fixture
+def prefix() -> str:
+    """A key and channel prefix no other test shares."""
+    return f"t{secrets.token_hex(4)}:"
+
+
+@pytest.fixture
+async def cache(cache_url: str | None, prefix: str) -> AsyncIterator[Cache]:
+    """An open cache of the current backend."""
+    c = await open_cache(cache_url, prefix)
+    yield c
+    await c.close()
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path, prefix: str) -> Callable[..., Settings]:
+    """Settings for a test app: SQLite in tmp_path, in-process cache, not demo, fixed secrets."""
+
+    def make(**overrides: Any) -> Settings:
+        base = Settings(
+            data_dir=tmp_path,
+            database_url=f"sqlite:///{tmp_path / 'hub.db'}",
+            redis_prefix=prefix,
+            secret_key=SECRET_KEY,
+            admin_token=ADMIN_TOKEN,
+            demo=False,
+            live_sync_enabled=False,
+            public_url="http://127.0.0.1:8080",
+        )
+        return dataclasses.replace(base, **overrides)
+
+    return make
+
+
+AppClient = Callable[..., Awaitable[TestClient[web.Request, web.Application]]]
+
+
+@pytest.fixture
+def hub_client(aiohttp_client: Any) -> AppClient:
+    """Start a hub app on a real port and return a test client for it."""
+
+    async def make(
+        settings: Settings, clock: Clock | None = None
+    ) -> TestClient[web.Request, web.Application]:
+        client: TestClient[web.Request, web.Application] = await aiohttp_client(
+            create_app(settings, clock=clock)
+        )
+        return client
+
+    return make
