@@ -7,11 +7,13 @@ from pathlib import Path
 from aiohttp import web
 
 from hub.clock import Clock
+from hub.demo import demo_ctx
 from hub.keys import CLOCK, ENDPOINTS, SETTINGS, WeChatEndpoints
 from hub.resources import cache_ctx, http_ctx, storage_ctx
 from hub.settings import Settings
 from hub.web.errors import error_middleware
 from hub.web.health import setup_health
+from hub.wechat.ctx import wechat_ctx
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC_DIR = ROOT / "static"
@@ -29,6 +31,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.cleanup_ctx.append(storage_ctx)
     app.cleanup_ctx.append(cache_ctx)
     app.cleanup_ctx.append(http_ctx)
+    if settings.demo:
+        app.cleanup_ctx.append(demo_ctx)
+    app.cleanup_ctx.append(wechat_ctx)
 
     setup_health(app)
     app.router.add_static("/static", STATIC_DIR, name="static")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
@@ -11,6 +12,12 @@ from hub.cache import Cache
 from hub.clock import Clock
 from hub.settings import Settings
 from hub.storage import Database
+
+if TYPE_CHECKING:
+    from hub.simulator import RunningSimulator
+    from hub.wechat.miniprogram import MiniProgramClient
+    from hub.wechat.tokens import TokenKeeper
+    from hub.wechat.wecom import WeComClient
 
 
 @dataclass(frozen=True)
@@ -47,3 +54,8 @@ DB = web.AppKey[Database]("db")
 CACHE = web.AppKey[Cache]("cache")
 HTTP = web.AppKey("http", aiohttp.ClientSession)
 ENDPOINTS = web.AppKey("endpoints", WeChatEndpoints)
+# Annotated rather than subscripted: hub.wechat imports this module (a runtime cycle otherwise).
+MP_CLIENT: web.AppKey[MiniProgramClient] = web.AppKey("mp_client")
+WECOM_CLIENT: web.AppKey[WeComClient] = web.AppKey("wecom_client")
+TOKEN_KEEPERS: web.AppKey[dict[str, TokenKeeper]] = web.AppKey("token_keepers")
+SIMULATOR: web.AppKey[RunningSimulator] = web.AppKey("simulator")
