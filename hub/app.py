@@ -11,6 +11,7 @@ from hub.demo import demo_ctx
 from hub.keys import CLOCK, ENDPOINTS, SETTINGS, WeChatEndpoints
 from hub.resources import cache_ctx, http_ctx, storage_ctx
 from hub.settings import Settings
+from hub.web.auth import setup_auth
 from hub.web.errors import error_middleware
 from hub.web.health import setup_health
 from hub.wechat.ctx import wechat_ctx
@@ -36,5 +37,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.cleanup_ctx.append(wechat_ctx)
 
     setup_health(app)
+    setup_auth(app)
     app.router.add_static("/static", STATIC_DIR, name="static")
     return app

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
+from aiohttp_session import AbstractStorage
 
 from hub.cache import Cache
 from hub.clock import Clock
@@ -59,3 +60,4 @@ MP_CLIENT: web.AppKey[MiniProgramClient] = web.AppKey("mp_client")
 WECOM_CLIENT: web.AppKey[WeComClient] = web.AppKey("wecom_client")
 TOKEN_KEEPERS: web.AppKey[dict[str, TokenKeeper]] = web.AppKey("token_keepers")
 SIMULATOR: web.AppKey[RunningSimulator] = web.AppKey("simulator")
+SESSIONS = web.AppKey("sessions", AbstractStorage)

@@ -1,0 +1,1 @@
+"""Meetings: number allocation, access rules, QR codes (routes live in hub.web.meetings)."""

@@ -1,0 +1,94 @@
+"""People who signed in through WeCom (`app_user`): lookups and the login upsert."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from hub.storage.database import Executor, IntegrityViolation, Row, placeholders
+
+_COLUMNS = "id, userid, name, avatar"
+
+
+@dataclass(frozen=True)
+class User:
+    """A signed-in person; `userid` is their WeCom account, `name` what others see."""
+
+    id: int
+    userid: str
+    name: str
+    avatar: str
+
+    def as_json(self) -> dict[str, Any]:
+        """The public user payload."""
+        return {"id": self.id, "userid": self.userid, "name": self.name, "avatar": self.avatar}
+
+
+def user_from_row(row: Row, prefix: str = "") -> User:
+    """A User from a row whose columns may carry a prefix (for joins)."""
+    return User(
+        id=int(row[f"{prefix}id"]),
+        userid=str(row[f"{prefix}userid"]),
+        name=str(row[f"{prefix}name"]),
+        avatar=str(row[f"{prefix}avatar"] or ""),
+    )
+
+
+async def get_user(ex: Executor, user_id: int) -> User | None:
+    """The user with this id, or None."""
+    row = await ex.fetchone(f"SELECT {_COLUMNS} FROM app_user WHERE id = ?", (user_id,))
+    return user_from_row(row) if row else None
+
+
+async def get_users(ex: Executor, ids: Iterable[int]) -> dict[int, User]:
+    """The users with these ids, by id (unknown ids are left out)."""
+    wanted = sorted(set(ids))
+    found: dict[int, User] = {}
+    for start in range(0, len(wanted), 500):
+        part = wanted[start : start + 500]
+        rows = await ex.fetchall(
+            f"SELECT {_COLUMNS} FROM app_user WHERE id IN ({placeholders(len(part))})", part
+        )
+        for row in rows:
+            user = user_from_row(row)
+            found[user.id] = user
+    return found
+
+
+async def get_user_by_userid(ex: Executor, userid: str) -> User | None:
+    """The user with this WeCom userid, or None."""
+    row = await ex.fetchone(f"SELECT {_COLUMNS} FROM app_user WHERE userid = ?", (userid,))
+    return user_from_row(row) if row else None
+
+
+async def upsert_login(ex: Executor, userid: str, avatar: str, now: float) -> User:
+    """Create the user on first login, else refresh avatar and login time; keeps a chosen name.
+
+    WeCom's user detail carries no name, so a new user is named after their userid until they
+    pick a name themselves (`name_set`), which later logins never overwrite.
+    """
+    if await get_user_by_userid(ex, userid) is None:
+        # The same person may finish two logins at once: the other insert winning is fine.
+        with contextlib.suppress(IntegrityViolation):
+            await ex.execute(
+                "INSERT INTO app_user (userid, name, avatar, name_set, created_at, last_login_at)"
+                " VALUES (?, ?, ?, 0, ?, ?)",
+                (userid, userid[:100], avatar, now, now),
+            )
+    # No rowcount check: MySQL reports 0 rows for an UPDATE that changes nothing.
+    await ex.execute(
+        "UPDATE app_user SET avatar = ?, last_login_at = ? WHERE userid = ?",
+        (avatar, now, userid),
+    )
+    user = await get_user_by_userid(ex, userid)
+    if user is None:  # pragma: no cover - the row was written just above
+        raise LookupError(f"user {userid!r} vanished after upsert")
+    return user
+
+
+async def set_name(ex: Executor, user_id: int, name: str) -> User | None:
+    """Set the display name a user chose; later logins keep it."""
+    await ex.execute("UPDATE app_user SET name = ?, name_set = 1 WHERE id = ?", (name, user_id))
+    return await get_user(ex, user_id)
