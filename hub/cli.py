@@ -62,16 +62,32 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_simulate(args: argparse.Namespace) -> int:
+    """Run the WeChat + WeCom simulator alone, in the foreground."""
+    from hub.simulator import SimConfig, run_simulator
+
+    configure_logging("INFO")
+    print(f"hub: simulator with {args.rooms} rooms on http://{args.host}:{args.port}", flush=True)
+    run_simulator(SimConfig(rooms=args.rooms, seed=args.seed), args.host, args.port)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="run.py", description="hub: a realtime WeChat hub")
-    sub = parser.add_subparsers(dest="command", metavar="{serve,migrate}")
+    sub = parser.add_subparsers(dest="command", metavar="{serve,migrate,simulate}")
     serve = sub.add_parser("serve", help="run the web server (default)")
     serve.add_argument("--host", default=None, help="listen address (default HUB_HOST)")
     serve.add_argument("--port", type=int, default=None, help="listen port (default HUB_PORT)")
     serve.set_defaults(func=cmd_serve)
     mig = sub.add_parser("migrate", help="apply database migrations and exit")
     mig.set_defaults(func=cmd_migrate)
+    sim = sub.add_parser("simulate", help="run the WeChat + WeCom simulator alone")
+    sim.add_argument("--rooms", type=int, default=60, help="generated rooms (default 60)")
+    sim.add_argument("--port", type=int, default=9100, help="listen port (default 9100)")
+    sim.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
+    sim.add_argument("--seed", type=int, default=None, help="room generator seed (default random)")
+    sim.set_defaults(func=cmd_simulate)
     return parser
 
 
