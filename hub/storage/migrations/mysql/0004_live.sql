@@ -1,0 +1,50 @@
+-- The mirror of WeChat's live rooms, with local fields (is_top) and replay bookkeeping.
+CREATE TABLE live_room (
+    roomid BIGINT NOT NULL PRIMARY KEY,
+    name VARCHAR(512) NOT NULL DEFAULT '',
+    cover_img VARCHAR(1024) NOT NULL DEFAULT '',
+    share_img VARCHAR(1024) NOT NULL DEFAULT '',
+    feeds_img VARCHAR(1024) NOT NULL DEFAULT '',
+    live_status INT NOT NULL DEFAULT 0,
+    start_time BIGINT NOT NULL DEFAULT 0,
+    end_time BIGINT NOT NULL DEFAULT 0,
+    anchor_name VARCHAR(255) NOT NULL DEFAULT '',
+    anchor_img VARCHAR(1024) NOT NULL DEFAULT '',
+    live_type INT NOT NULL DEFAULT 0,
+    close_like INT NOT NULL DEFAULT 0,
+    close_goods INT NOT NULL DEFAULT 0,
+    close_comment INT NOT NULL DEFAULT 0,
+    close_kf INT NOT NULL DEFAULT 0,
+    close_replay INT NOT NULL DEFAULT 0,
+    is_feeds_public INT NOT NULL DEFAULT 0,
+    creater_openid VARCHAR(255) NOT NULL DEFAULT '',
+    goods MEDIUMTEXT NOT NULL DEFAULT '[]',
+    is_top INT NOT NULL DEFAULT 0,
+    live_replay MEDIUMTEXT NOT NULL DEFAULT '[]',
+    replay_checked_at DOUBLE NULL,
+    replay_next_check_at DOUBLE NULL,
+    replay_attempts INT NOT NULL DEFAULT 0,
+    replay_expires_at DOUBLE NULL,
+    updated_at DOUBLE NOT NULL DEFAULT 0,
+    KEY live_room_order (is_top, start_time),
+    KEY live_room_status (live_status, start_time),
+    KEY live_room_replay_due (live_status, replay_next_check_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- One row per sync attempt, successful or not.
+CREATE TABLE sync_run (
+    id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
+    trigger_kind VARCHAR(20) NOT NULL,
+    started_at DOUBLE NOT NULL,
+    finished_at DOUBLE NOT NULL,
+    ok INT NOT NULL,
+    pages INT NOT NULL DEFAULT 0,
+    seen INT NOT NULL DEFAULT 0,
+    upserted INT NOT NULL DEFAULT 0,
+    deleted INT NOT NULL DEFAULT 0,
+    replays INT NOT NULL DEFAULT 0,
+    list_calls INT NOT NULL DEFAULT 0,
+    replay_calls INT NOT NULL DEFAULT 0,
+    error TEXT NULL,
+    KEY sync_run_started (started_at)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

@@ -1,0 +1,368 @@
+"""The live-room mirror (`live_room`) and the sync log (`sync_run`): typed rows and their SQL."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from hub.clock import iso
+from hub.storage.database import Executor, Row, placeholders
+from hub.storage.helpers import chunks, upsert_many
+
+log = logging.getLogger(__name__)
+
+# Columns WeChat owns: a sync overwrites them. is_top and the replay columns are ours.
+SYNCED_INT = (
+    "live_status", "start_time", "end_time", "live_type", "close_like", "close_goods",
+    "close_comment", "close_kf", "close_replay", "is_feeds_public",
+)  # fmt: skip
+SYNCED_STR = (
+    "name", "cover_img", "share_img", "feeds_img", "anchor_name", "anchor_img", "creater_openid",
+)  # fmt: skip
+SYNCED = (*SYNCED_STR, *SYNCED_INT, "goods")
+ROOM_COLUMNS = ("roomid", *SYNCED, "is_top", "live_replay", "replay_checked_at",
+                "replay_next_check_at", "replay_attempts", "replay_expires_at")  # fmt: skip
+ENDED = 103
+UPSERT_BATCH = 500
+DELETE_BATCH = 500
+REPLAY_BATCH = 100
+
+
+def dump_json(value: Any) -> str:
+    """Canonical JSON text, so equal content always compares equal with what is stored."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _load_list(text: str | None) -> list[Any]:
+    try:
+        value = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return value if isinstance(value, list) else []
+
+
+def _iso(ts: float) -> str | None:
+    return iso(datetime.fromtimestamp(ts, UTC))
+
+
+def _int(value: Any) -> int:
+    if isinstance(value, bool):
+        return int(value)
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def row_from_wechat(info: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A `live_room` row (roomid + synced columns) from one getliveinfo room, None if unusable."""
+    roomid = info.get("roomid")
+    if isinstance(roomid, bool) or not isinstance(roomid, int) or roomid <= 0:
+        return None
+    row: dict[str, Any] = {"roomid": roomid}
+    for col in SYNCED_STR:
+        value = info.get(col)
+        row[col] = value if isinstance(value, str) else ""
+    for col in SYNCED_INT:
+        row[col] = _int(info.get(col, 0))
+    goods = info.get("goods")
+    row["goods"] = dump_json(goods if isinstance(goods, list) else [])
+    return row
+
+
+def _fingerprint(row: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (
+        *(str(row[c] or "") for c in SYNCED_STR),
+        *(_int(row[c]) for c in SYNCED_INT),
+        row["goods"] or "[]",
+    )
+
+
+@dataclass(frozen=True)
+class LiveRoom:
+    """One mirrored room, with its pin and its replay segments."""
+
+    roomid: int
+    name: str
+    cover_img: str
+    share_img: str
+    feeds_img: str
+    live_status: int
+    start_time: int
+    end_time: int
+    anchor_name: str
+    anchor_img: str
+    live_type: int
+    close_like: int
+    close_goods: int
+    close_comment: int
+    close_kf: int
+    close_replay: int
+    is_feeds_public: int
+    creater_openid: str
+    goods: list[dict[str, Any]]
+    is_top: int
+    live_replay: list[dict[str, Any]]
+    replay_checked_at: float | None
+    replay_next_check_at: float | None
+    replay_attempts: int
+    replay_expires_at: float | None
+
+    @classmethod
+    def from_row(cls, row: Row) -> LiveRoom:
+        """Build from a SELECT of ROOM_COLUMNS."""
+        values: dict[str, Any] = {c: str(row[c] or "") for c in SYNCED_STR}
+        values.update({c: _int(row[c]) for c in SYNCED_INT})
+
+        def opt(col: str) -> float | None:
+            return None if row[col] is None else float(row[col])
+
+        return cls(
+            roomid=int(row["roomid"]),
+            goods=_load_list(row["goods"]),
+            is_top=_int(row["is_top"]),
+            live_replay=_load_list(row["live_replay"]),
+            replay_checked_at=opt("replay_checked_at"),
+            replay_next_check_at=opt("replay_next_check_at"),
+            replay_attempts=_int(row["replay_attempts"]),
+            replay_expires_at=opt("replay_expires_at"),
+            **values,
+        )
+
+    def as_json(self, default_anchor_img: str) -> dict[str, Any]:
+        """The room as the mini-program reads it (the egg.js field names; unix-second times)."""
+        return {
+            "roomid": self.roomid,
+            "name": self.name,
+            "cover_img": self.cover_img,
+            "share_img": self.share_img,
+            "feeds_img": self.feeds_img,
+            "live_status": self.live_status,
+            "start_time": self.start_time,
+            "end_time": self.end_time,
+            "anchor_name": self.anchor_name,
+            "anchor_img": self.anchor_img or default_anchor_img,
+            "goods": self.goods,
+            "live_replay": self.live_replay,
+            "is_top": self.is_top,
+            "live_type": self.live_type,
+            "close_like": self.close_like,
+            "close_goods": self.close_goods,
+            "close_comment": self.close_comment,
+            "close_kf": self.close_kf,
+            "close_replay": self.close_replay,
+            "is_feeds_public": self.is_feeds_public,
+        }
+
+
+@dataclass(frozen=True)
+class ListingChanges:
+    """What a complete listing changes in the mirror."""
+
+    upsert: list[dict[str, Any]]
+    delete: list[int]
+
+
+async def diff_listing(ex: Executor, rows: Sequence[Mapping[str, Any]]) -> ListingChanges:
+    """Compare a complete listing with the mirror: one SELECT, no writes."""
+    cols = ", ".join(("roomid", *SYNCED))
+    current = {
+        int(r["roomid"]): _fingerprint(r)
+        for r in await ex.fetchall(f"SELECT {cols} FROM live_room")
+    }
+    upsert = [dict(r) for r in rows if current.get(r["roomid"]) != _fingerprint(r)]
+    listed = {r["roomid"] for r in rows}
+    return ListingChanges(upsert, sorted(set(current) - listed))
+
+
+async def apply_listing(ex: Executor, changes: ListingChanges, now: float) -> None:
+    """Write a diff in batches (call inside one transaction): multi-row upserts, IN deletes."""
+    rows = [{**r, "updated_at": now} for r in changes.upsert]
+    await upsert_many(ex, "live_room", rows, ["roomid"], batch=UPSERT_BATCH)
+    for part in chunks(changes.delete, DELETE_BATCH):
+        await ex.execute(f"DELETE FROM live_room WHERE roomid IN ({placeholders(len(part))})", part)
+
+
+def _status_filter(statuses: Sequence[int]) -> tuple[str, list[Any]]:
+    if not statuses:
+        return "", []
+    return f" WHERE live_status IN ({placeholders(len(statuses))})", list(statuses)
+
+
+async def list_rooms(
+    ex: Executor, offset: int, limit: int, statuses: Sequence[int] = ()
+) -> tuple[int, list[LiveRoom]]:
+    """One page of rooms, pinned first then newest first, and the total matching."""
+    where, params = _status_filter(statuses)
+    total = _int(await ex.fetchval(f"SELECT COUNT(*) FROM live_room{where}", params))
+    rows = await ex.fetchall(
+        f"SELECT {', '.join(ROOM_COLUMNS)} FROM live_room{where} "
+        "ORDER BY is_top DESC, start_time DESC, roomid DESC LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+    return total, [LiveRoom.from_row(r) for r in rows]
+
+
+async def get_room(ex: Executor, roomid: int) -> LiveRoom | None:
+    """One room by id."""
+    row = await ex.fetchone(
+        f"SELECT {', '.join(ROOM_COLUMNS)} FROM live_room WHERE roomid = ?", [roomid]
+    )
+    return LiveRoom.from_row(row) if row else None
+
+
+async def count_rooms(ex: Executor) -> int:
+    """How many rooms the mirror holds."""
+    return _int(await ex.fetchval("SELECT COUNT(*) FROM live_room"))
+
+
+async def set_top(ex: Executor, roomid: int, is_top: int) -> LiveRoom | None:
+    """Pin (1) or unpin (0) a room; None when it is not mirrored."""
+    await ex.execute("UPDATE live_room SET is_top = ? WHERE roomid = ?", [is_top, roomid])
+    return await get_room(ex, roomid)
+
+
+async def due_replays(
+    ex: Executor, now: float, ready_delay: float, limit: int
+) -> list[tuple[int, int]]:
+    """(roomid, attempts) of ended rooms whose replay is missing or expired and due a check.
+
+    A room never checked is due `ready_delay` after its end (WeChat needs that long), or at once
+    when it ended earlier than its scheduled end_time.
+    """
+    if limit <= 0:
+        return []
+    rows = await ex.fetchall(
+        "SELECT roomid, replay_attempts FROM live_room"
+        " WHERE live_status = ? AND close_replay = 0 AND ("
+        " replay_next_check_at <= ?"
+        " OR (replay_next_check_at IS NULL AND (end_time <= ? OR end_time > ?)))"
+        " ORDER BY COALESCE(replay_next_check_at, 0), end_time DESC, roomid LIMIT ?",
+        [ENDED, now, now - ready_delay, now, limit],
+    )
+    return [(int(r["roomid"]), _int(r["replay_attempts"])) for r in rows]
+
+
+@dataclass(frozen=True)
+class ReplayCheck:
+    """The outcome of one replay request, as stored on the room."""
+
+    roomid: int
+    live_replay: str
+    checked_at: float
+    next_check_at: float | None
+    attempts: int
+    expires_at: float | None
+
+
+async def save_replays(ex: Executor, checks: Iterable[ReplayCheck]) -> int:
+    """Store replay outcomes with one CASE UPDATE per batch; returns statements run."""
+    items = list(checks)
+    statements = 0
+    for part in chunks(items, REPLAY_BATCH):
+        sets, params = [], []
+        for col, attr in (
+            ("live_replay", "live_replay"),
+            ("replay_checked_at", "checked_at"),
+            ("replay_next_check_at", "next_check_at"),
+            ("replay_attempts", "attempts"),
+            ("replay_expires_at", "expires_at"),
+        ):
+            sets.append(f"{col} = CASE roomid {' '.join(['WHEN ? THEN ?'] * len(part))} END")
+            for check in part:
+                params += [check.roomid, getattr(check, attr)]
+        ids = [c.roomid for c in part]
+        sql = f"UPDATE live_room SET {', '.join(sets)} WHERE roomid IN ({placeholders(len(ids))})"
+        await ex.execute(sql, [*params, *ids])
+        statements += 1
+    return statements
+
+
+@dataclass(frozen=True)
+class SyncRun:
+    """One recorded sync attempt."""
+
+    id: int
+    trigger: str
+    started_at: float
+    finished_at: float
+    ok: bool
+    pages: int
+    seen: int
+    upserted: int
+    deleted: int
+    replays: int
+    list_calls: int
+    replay_calls: int
+    error: str | None
+
+    @classmethod
+    def from_row(cls, row: Row) -> SyncRun:
+        """Build from a `sync_run` row."""
+        ints = ("pages", "seen", "upserted", "deleted", "replays", "list_calls", "replay_calls")
+        return cls(
+            id=int(row["id"]),
+            trigger=str(row["trigger_kind"]),
+            started_at=float(row["started_at"]),
+            finished_at=float(row["finished_at"]),
+            ok=bool(row["ok"]),
+            error=row["error"],
+            **{k: _int(row[k]) for k in ints},
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        """For the admin status route (ISO-8601 UTC times)."""
+        return {
+            "id": self.id,
+            "trigger": self.trigger,
+            "started_at": _iso(self.started_at),
+            "finished_at": _iso(self.finished_at),
+            "ok": self.ok,
+            "pages": self.pages,
+            "seen": self.seen,
+            "upserted": self.upserted,
+            "deleted": self.deleted,
+            "replays": self.replays,
+            "list_calls": self.list_calls,
+            "replay_calls": self.replay_calls,
+            "error": self.error,
+        }
+
+
+RUN_COLUMNS = (
+    "trigger_kind", "started_at", "finished_at", "ok", "pages", "seen", "upserted", "deleted",
+    "replays", "list_calls", "replay_calls", "error",
+)  # fmt: skip
+
+
+async def record_run(ex: Executor, run: SyncRun) -> int:
+    """Insert a run; returns its id."""
+    values = [
+        run.trigger, run.started_at, run.finished_at, int(run.ok), run.pages, run.seen,
+        run.upserted, run.deleted, run.replays, run.list_calls, run.replay_calls, run.error,
+    ]  # fmt: skip
+    res = await ex.execute(
+        f"INSERT INTO sync_run ({', '.join(RUN_COLUMNS)}) VALUES ({placeholders(len(values))})",
+        values,
+    )
+    return int(res.lastrowid or 0)
+
+
+async def last_runs(ex: Executor, limit: int = 10) -> list[SyncRun]:
+    """The most recent runs, newest first."""
+    rows = await ex.fetchall(
+        f"SELECT id, {', '.join(RUN_COLUMNS)} FROM sync_run ORDER BY id DESC LIMIT ?", [limit]
+    )
+    return [SyncRun.from_row(r) for r in rows]
+
+
+async def last_ok_run(ex: Executor) -> SyncRun | None:
+    """The most recent successful run."""
+    row = await ex.fetchone(
+        f"SELECT id, {', '.join(RUN_COLUMNS)} FROM sync_run WHERE ok = 1 ORDER BY id DESC LIMIT 1"
+    )
+    return SyncRun.from_row(row) if row else None
