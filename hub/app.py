@@ -9,11 +9,13 @@ from aiohttp import web
 from hub.clock import Clock
 from hub.demo import demo_ctx
 from hub.keys import CLOCK, ENDPOINTS, SETTINGS, WeChatEndpoints
+from hub.metrics import setup_metrics
 from hub.resources import cache_ctx, http_ctx, storage_ctx
 from hub.settings import Settings
 from hub.web.auth import setup_auth
 from hub.web.errors import error_middleware
 from hub.web.health import setup_health
+from hub.web.middleware import setup_middleware
 from hub.wechat.ctx import wechat_ctx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +30,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app[SETTINGS] = settings
     app[CLOCK] = clock or Clock()
     app[ENDPOINTS] = WeChatEndpoints.from_settings(settings)
+    setup_metrics(app)
+    setup_middleware(app)
 
     app.cleanup_ctx.append(storage_ctx)
     app.cleanup_ctx.append(cache_ctx)

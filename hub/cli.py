@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from aiohttp import web
 
 from hub.cache import CacheUnavailable
-from hub.logs import configure_logging
+from hub.logs import AccessLogger, configure_logging
 from hub.settings import ConfigError, Settings
 from hub.storage import DatabaseUnavailable, open_database
 from hub.storage.migrations import migrate
@@ -42,7 +42,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
             flush=True,
         )
     print(f"hub: serving on http://{host}:{port}", flush=True)
-    web.run_app(create_app(settings), host=host, port=port, print=None, shutdown_timeout=10)
+    # SIGTERM and SIGINT become a graceful exit: stop accepting, close websockets (1001) in
+    # on_shutdown, wait up to shutdown_timeout for handlers, then the cleanup contexts in reverse.
+    web.run_app(
+        create_app(settings),
+        host=host,
+        port=port,
+        print=None,
+        shutdown_timeout=10,
+        access_log_class=AccessLogger,
+    )
     return 0
 
 

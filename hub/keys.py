@@ -15,6 +15,7 @@ from hub.settings import Settings
 from hub.storage import Database
 
 if TYPE_CHECKING:
+    from hub.metrics import Metrics
     from hub.simulator import RunningSimulator
     from hub.wechat.miniprogram import MiniProgramClient
     from hub.wechat.tokens import TokenKeeper
@@ -61,3 +62,4 @@ WECOM_CLIENT: web.AppKey[WeComClient] = web.AppKey("wecom_client")
 TOKEN_KEEPERS: web.AppKey[dict[str, TokenKeeper]] = web.AppKey("token_keepers")
 SIMULATOR: web.AppKey[RunningSimulator] = web.AppKey("simulator")
 SESSIONS = web.AppKey("sessions", AbstractStorage)
+METRICS: web.AppKey[Metrics] = web.AppKey("metrics")

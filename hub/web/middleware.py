@@ -1,0 +1,91 @@
+"""Request ids and HTTP metrics: the outermost middleware, so it sees every final status."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+import time
+from typing import Any
+
+from aiohttp import web
+
+from hub.logs import request_id
+from hub.metrics import metrics_of
+
+REQUEST_ID_HEADER = "X-Request-Id"
+# An id from a proxy is kept only when it cannot smuggle anything into a log line or a header.
+_SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+REQUEST_ID_KEY = web.RequestKey("request_id", str)
+
+
+def new_request_id() -> str:
+    """A short random id: unique enough to grep one request out of many processes' logs."""
+    return secrets.token_hex(8)
+
+
+def incoming_request_id(request: web.BaseRequest) -> str:
+    """The caller's X-Request-Id when it is sane, else a fresh one."""
+    given = request.headers.get(REQUEST_ID_HEADER, "")
+    return given if _SANE_ID.fullmatch(given) else new_request_id()
+
+
+def route_label(request: web.Request) -> str:
+    """The matched route's pattern (`/api/meetings/{number}`), never the raw path.
+
+    Raw paths would give one time series per meeting number or probe URL; patterns are bounded.
+    """
+    info = request.match_info
+    if info.http_exception is not None:
+        return "unmatched"
+    resource = info.route.resource
+    if resource is None:
+        return "unmatched"
+    return resource.canonical
+
+
+@web.middleware
+async def request_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Tag the request with an id (log lines, response header) and count it by route and status."""
+    rid = incoming_request_id(request)
+    request[REQUEST_ID_KEY] = rid
+    # Each request runs in its own task, so the id never leaks into another request's logs.
+    request_id.set(rid)
+    started = time.perf_counter()
+    status = 500
+    try:
+        response: web.StreamResponse = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as exc:
+        status = exc.status
+        raise
+    except asyncio.CancelledError:
+        status = 499  # the client went away first (nginx's code for it)
+        raise
+    finally:
+        _observe(request, status, time.perf_counter() - started)
+
+
+def _observe(request: web.Request, status: int, seconds: float) -> None:
+    m = metrics_of(request.app)
+    if m is None:
+        return
+    route = route_label(request)
+    m.http_requests.labels(method=request.method, route=route, status=str(status)).inc()
+    # A websocket's "latency" is its whole life: it would swamp the histogram, so skip it.
+    if status != 101:
+        m.http_latency.labels(method=request.method, route=route).observe(seconds)
+
+
+async def _echo_request_id(request: web.Request, response: web.StreamResponse) -> None:
+    # on_response_prepare reaches every answer: JSON, static files, HTTP errors and websockets.
+    rid = request.get(REQUEST_ID_KEY)
+    if rid is not None:
+        response.headers[REQUEST_ID_HEADER] = rid
+
+
+def setup_middleware(app: web.Application) -> None:
+    """Install the request middleware outermost and echo X-Request-Id on every response."""
+    app.middlewares.insert(0, request_middleware)
+    app.on_response_prepare.append(_echo_request_id)
