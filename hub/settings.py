@@ -53,6 +53,7 @@ class Settings:
     log_format: str = "text"
     log_level: str = "INFO"
     metrics_loopback_only: bool = False
+    leader_ttl: float = 30.0
 
     @property
     def database_dialect(self) -> str:
@@ -247,4 +248,5 @@ def _parse(env: Mapping[str, str]) -> Settings:
         log_format=log_format,
         log_level=log_level,
         metrics_loopback_only=_bool(env, "HUB_METRICS_LOOPBACK_ONLY", False),
+        leader_ttl=_float(env, "HUB_LEADER_TTL", 30.0, 0.5, 3600.0),
     )
