@@ -63,8 +63,8 @@ async def get_user_by_userid(ex: Executor, userid: str) -> User | None:
     return user_from_row(row) if row else None
 
 
-async def upsert_login(ex: Executor, userid: str, avatar: str, now: float) -> User:
-    """Create the user on first login, else refresh avatar and login time; keeps a chosen name.
+async def upsert_login(ex: Executor, userid: str, avatar: str | None, now: float) -> User:
+    """Create the user on first login, else refresh avatar (None keeps it) and login time.
 
     WeCom's user detail carries no name, so a new user is named after their userid until they
     pick a name themselves (`name_set`), which later logins never overwrite.
@@ -75,11 +75,11 @@ async def upsert_login(ex: Executor, userid: str, avatar: str, now: float) -> Us
             await ex.execute(
                 "INSERT INTO app_user (userid, name, avatar, name_set, created_at, last_login_at)"
                 " VALUES (?, ?, ?, 0, ?, ?)",
-                (userid, userid[:100], avatar, now, now),
+                (userid, userid[:100], avatar or "", now, now),
             )
     # No rowcount check: MySQL reports 0 rows for an UPDATE that changes nothing.
     await ex.execute(
-        "UPDATE app_user SET avatar = ?, last_login_at = ? WHERE userid = ?",
+        "UPDATE app_user SET avatar = COALESCE(?, avatar), last_login_at = ? WHERE userid = ?",
         (avatar, now, userid),
     )
     user = await get_user_by_userid(ex, userid)

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import hmac
+import logging
+import secrets
+from typing import Any
+
 from aiohttp import web
 
-from hub.keys import DB
-from hub.storage.users import User, get_user, set_name
-from hub.web.errors import ApiError
-from hub.web.sessions import get_session, setup_sessions
+from hub.keys import CLOCK, DB, SETTINGS, WECOM_CLIENT
+from hub.storage.users import User, get_user, set_name, upsert_login
+from hub.web.errors import ApiError, bad_request, forbidden
+from hub.web.sessions import get_session, new_session, setup_sessions
 from hub.web.validate import read_json, text_field
+from hub.wechat.errors import NotConfigured, WeChatError
+
+log = logging.getLogger(__name__)
 
 USER_KEY = "uid"
 STATE_KEY = "oauth_state"
 NEXT_KEY = "oauth_next"
+# WeCom: "invalid code" (used, expired or unknown).
+BAD_CODE_ERRCODE = 40029
 
 
 async def current_user(request: web.Request) -> User | None:
@@ -36,9 +46,84 @@ def safe_next(raw: str | None) -> str:
     """A local path to return to after login; anything else (other hosts, schemes) is "/"."""
     if not raw or not raw.startswith("/") or raw.startswith(("//", "/\\")):
         return "/"
-    if any(ch in raw for ch in "\\\r\n\t") or any(ord(ch) < 0x20 for ch in raw):
+    # Header-safe only: no backslashes (browsers read them as "/"), controls or non-ASCII.
+    if "\\" in raw or any(not 0x20 < ord(ch) < 0x7F for ch in raw):
         return "/"
     return raw
+
+
+def _redirect(url: str) -> web.HTTPFound:
+    """A 302 to exactly `url`: aiohttp would decode the escaped redirect_uri in the header."""
+    found = web.HTTPFound(url)
+    found.headers["Location"] = url
+    return found
+
+
+async def login(request: web.Request) -> web.StreamResponse:
+    """GET /auth/login?next=/path: bind a new `state` to the session, go to WeCom's consent page."""
+    app = request.app
+    state = secrets.token_hex(16)  # WeCom accepts [A-Za-z0-9] only
+    redirect_uri = app[SETTINGS].public_url + "/auth/callback"
+    try:
+        url = app[WECOM_CLIENT].authorize_url(redirect_uri, state)
+    except NotConfigured:
+        raise ApiError(503, "login_unavailable", "WeCom login is not configured") from None
+    session = await get_session(request)
+    session[STATE_KEY] = state
+    session[NEXT_KEY] = safe_next(request.query.get("next"))
+    raise _redirect(url)
+
+
+async def _wecom_user(request: web.Request, code: str) -> tuple[str, str | None]:
+    """Swap the OAuth code for (userid, avatar or None); 400 for a bad code, 403 non-members."""
+    client = request.app[WECOM_CLIENT]
+    try:
+        info = await client.get_user_info(code)
+    except WeChatError as exc:
+        if exc.errcode == BAD_CODE_ERRCODE:
+            msg = "the login code is used or expired; sign in again"
+            raise bad_request(msg, "bad_code") from None
+        log.warning("WeCom getuserinfo failed: errcode %s", exc.errcode)
+        raise ApiError(502, "wecom_unavailable", "WeCom did not answer; try again") from None
+    userid = info.get("userid") or info.get("UserId")
+    if not isinstance(userid, str) or not 1 <= len(userid) <= 64:
+        # An `openid` answer: someone outside the corp approved the login.
+        raise forbidden("only members of this WeCom organization can sign in")
+    ticket = info.get("user_ticket")
+    if not isinstance(ticket, str) or not ticket:
+        return userid, None
+    try:
+        detail: dict[str, Any] = await client.get_user_detail(ticket)
+    except WeChatError as exc:
+        # The avatar is a nicety: sign in without it rather than fail the login.
+        log.warning("WeCom getuserdetail failed for %s: errcode %s", userid, exc.errcode)
+        return userid, None
+    avatar = detail.get("avatar")
+    return userid, avatar if isinstance(avatar, str) and len(avatar) <= 500 else None
+
+
+async def callback(request: web.Request) -> web.StreamResponse:
+    """GET /auth/callback?code&state: check state, sign the WeCom user in, go to `next`."""
+    session = await get_session(request)
+    expected = session.get(STATE_KEY)
+    state = request.query.get("state", "")
+    if (
+        not isinstance(expected, str)
+        or not state
+        or not hmac.compare_digest(state.encode(), expected.encode())
+    ):
+        raise bad_request("the login state does not match this browser; sign in again", "bad_state")
+    code = request.query.get("code", "")
+    if not code or len(code) > 512:
+        raise bad_request("the login code is missing", "bad_code")
+    next_path = safe_next(session.get(NEXT_KEY))
+    userid, avatar = await _wecom_user(request, code)
+    user = await upsert_login(request.app[DB], userid, avatar, request.app[CLOCK].time())
+    # A new session on login: nothing set before sign-in (a planted cookie) carries over.
+    fresh = await new_session(request)
+    fresh[USER_KEY] = user.id
+    log.info("user %s signed in", user.userid)
+    raise _redirect(next_path)
 
 
 async def me(request: web.Request) -> web.Response:
@@ -68,6 +153,8 @@ async def logout(request: web.Request) -> web.Response:
 def setup_auth(app: web.Application) -> None:
     """Install the session middleware and the /auth and /api/me routes."""
     setup_sessions(app)
+    app.router.add_get("/auth/login", login, name="auth_login")
+    app.router.add_get("/auth/callback", callback, name="auth_callback")
     app.router.add_post("/auth/logout", logout, name="auth_logout")
     app.router.add_get("/api/me", me, name="api_me")
     app.router.add_put("/api/me", rename_me, name="api_me_rename")
