@@ -9,13 +9,17 @@ from aiohttp import web
 from hub.clock import Clock
 from hub.demo import demo_ctx
 from hub.keys import CLOCK, ENDPOINTS, SETTINGS, WeChatEndpoints
+from hub.live import setup_live
 from hub.metrics import setup_metrics
+from hub.realtime.setup import setup_realtime
 from hub.resources import cache_ctx, http_ctx, storage_ctx
 from hub.settings import Settings
 from hub.web.auth import setup_auth
 from hub.web.errors import error_middleware
 from hub.web.health import setup_health
+from hub.web.meetings import setup_meetings
 from hub.web.middleware import setup_middleware
+from hub.web.pages import setup_pages
 from hub.wechat.ctx import wechat_ctx
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,8 +43,12 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     if settings.demo:
         app.cleanup_ctx.append(demo_ctx)
     app.cleanup_ctx.append(wechat_ctx)
+    setup_live(app)  # routes; the sync loop's ctx (when enabled) runs after the clients'
 
     setup_health(app)
     setup_auth(app)
+    setup_meetings(app)
+    setup_realtime(app)
+    setup_pages(app, TEMPLATES_DIR)
     app.router.add_static("/static", STATIC_DIR, name="static")
     return app

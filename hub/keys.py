@@ -15,7 +15,9 @@ from hub.settings import Settings
 from hub.storage import Database
 
 if TYPE_CHECKING:
+    from hub.live.sync import LiveSync
     from hub.metrics import Metrics
+    from hub.realtime.hub import RealtimeHub
     from hub.simulator import RunningSimulator
     from hub.wechat.miniprogram import MiniProgramClient
     from hub.wechat.tokens import TokenKeeper
@@ -63,3 +65,6 @@ TOKEN_KEEPERS: web.AppKey[dict[str, TokenKeeper]] = web.AppKey("token_keepers")
 SIMULATOR: web.AppKey[RunningSimulator] = web.AppKey("simulator")
 SESSIONS = web.AppKey("sessions", AbstractStorage)
 METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
+REALTIME: web.AppKey[RealtimeHub] = web.AppKey("realtime")
+LIVE: web.AppKey[LiveSync] = web.AppKey("live")
+LIVE_FEEDS = web.AppKey["set[web.WebSocketResponse]"]("live_feeds")

@@ -1,0 +1,2 @@
+// Error pages only need the shared top bar behaviour.
+import "./common.js";

@@ -1,0 +1,2 @@
+// The sign-in page only needs the shared top bar behaviour.
+import "./common.js";
