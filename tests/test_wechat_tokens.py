@@ -188,3 +188,36 @@ async def test_missing_credentials_fail_clearly_without_calling_out(
         client.app[WECOM_CLIENT].authorize_url("http://127.0.0.1:8080/auth/callback", "abc")
     state = await sim_get(sim_http, sim)
     assert state["token_calls"] == 0 and state["wecom_token_calls"] == 0
+
+
+async def test_a_cancelled_caller_does_not_cancel_the_shared_fetch(
+    hub_client: AppClient,
+    wechat_settings: Callable[..., Settings],
+    sim: RunningSimulator,
+    sim_http: aiohttp.ClientSession,
+) -> None:
+    client = await hub_client(wechat_settings())
+    keeper = client.app[TOKEN_KEEPERS]["miniprogram"]
+    await sim_post(sim_http, sim, "/_sim/faults", {"token": {"delay": 0.3}})
+    first = asyncio.create_task(keeper.get())
+    others = [asyncio.create_task(keeper.get()) for _ in range(20)]
+    await asyncio.sleep(0.05)
+    first.cancel()
+    tokens = await asyncio.gather(*others)
+    assert len(set(tokens)) == 1
+    assert (await sim_get(sim_http, sim))["token_calls"] == 1
+
+
+async def test_a_failing_fetch_fails_every_waiter_with_one_call(
+    hub_client: AppClient,
+    wechat_settings: Callable[..., Settings],
+    sim: RunningSimulator,
+    sim_http: aiohttp.ClientSession,
+) -> None:
+    client = await hub_client(wechat_settings(wechat_appid="wx-not-ours"))
+    results = await asyncio.gather(
+        *(client.app[MP_CLIENT].get_live_rooms(0, 10) for _ in range(30)), return_exceptions=True
+    )
+    assert all(isinstance(r, WeChatError) and r.errcode == 40013 for r in results)
+    state = await sim_get(sim_http, sim)
+    assert state["token_calls"] == 1 and state["getliveinfo_calls"] == 0
