@@ -1,0 +1,219 @@
+"""Meeting routes: create, list, details, join, end; QR codes of join links."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import logging
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+import hub.keys
+from hub.clock import iso
+from hub.keys import CLOCK, DB, SETTINGS
+from hub.meetings.access import meeting_for, valid_number
+from hub.meetings.numbers import NumbersExhausted, open_meeting
+from hub.meetings.qr import MAX_QR_TEXT, png_data_url, qr_png_async
+from hub.realtime.events import publish_activity
+from hub.storage.meetings import (
+    Meeting,
+    end_meeting,
+    is_attendee,
+    join_meeting,
+    list_attendees,
+    list_user_meetings,
+    meeting_by_number,
+)
+from hub.storage.users import User, get_users
+from hub.web.auth import require_user
+from hub.web.errors import ApiError, bad_request, conflict, not_found
+from hub.web.validate import read_json, text_field
+
+log = logging.getLogger(__name__)
+
+EMPTY_ACTIVITIES: dict[str, list[Any]] = {
+    "polls": [],
+    "lotteries": [],
+    "ratings": [],
+    "redpackets": [],
+}
+
+
+def _iso(ts: float | None) -> str | None:
+    return None if ts is None else iso(datetime.fromtimestamp(ts, UTC))
+
+
+def join_url(app: web.Application, number: str) -> str:
+    """The link a QR code carries: HUB_PUBLIC_URL + /m/NUMBER."""
+    return f"{app[SETTINGS].public_url}/m/{number}"
+
+
+def meeting_summary(
+    app: web.Application, meeting: Meeting, organizer: User | None
+) -> dict[str, Any]:
+    """The meeting fields without people-lists or activities (lists and the create answer)."""
+    return {
+        "number": meeting.number,
+        "title": meeting.title,
+        "organizer": organizer.as_json() if organizer else None,
+        "created_at": _iso(meeting.created_at),
+        "ended_at": _iso(meeting.ended_at),
+        "active": meeting.active,
+        "join_url": join_url(app, meeting.number),
+        "qr_png_url": f"{app[SETTINGS].public_url}/m/{meeting.number}/qr.png",
+    }
+
+
+async def _online(app: web.Application, meeting_id: int) -> list[Any]:
+    # The realtime hub may not be wired in every build or test app: no presence then.
+    key = getattr(hub.keys, "REALTIME", None)
+    realtime = app.get(key) if key is not None else None
+    if realtime is None:
+        return []
+    users = realtime.online_users(meeting_id)
+    if inspect.isawaitable(users):
+        users = await users
+    return list(users)
+
+
+async def _activities(app: web.Application, meeting_id: int, viewer_id: int) -> dict[str, Any]:
+    try:
+        module = importlib.import_module("hub.meetings.activities")
+    except ModuleNotFoundError:
+        return dict(EMPTY_ACTIVITIES)
+    build = getattr(module, "activities_json", None)
+    if build is None:
+        return dict(EMPTY_ACTIVITIES)
+    result: dict[str, Any] = await build(app[DB], meeting_id, viewer_id)
+    return result
+
+
+async def meeting_details(app: web.Application, meeting: Meeting, viewer: User) -> dict[str, Any]:
+    """The full meeting payload: summary, attendees, who is online, activities with results."""
+    attendees = await list_attendees(app[DB], meeting.id)
+    by_id = {u.id: u for u in attendees}
+    organizer = by_id.get(meeting.organizer_id)
+    if organizer is None:
+        organizer = (await get_users(app[DB], [meeting.organizer_id])).get(meeting.organizer_id)
+    body = meeting_summary(app, meeting, organizer)
+    body["attendees"] = [u.as_json() for u in attendees]
+    body["online"] = await _online(app, meeting.id)
+    body["activities"] = await _activities(app, meeting.id, viewer.id)
+    return body
+
+
+async def create(request: web.Request) -> web.Response:
+    """POST /api/meetings {"title"}: open a meeting under a fresh number; 201 with details."""
+    user = await require_user(request)
+    body = await read_json(request)
+    title = text_field(body, "title", max_len=100)
+    app = request.app
+    try:
+        meeting = await open_meeting(app[DB], title, user.id, app[CLOCK].time())
+    except NumbersExhausted:
+        raise ApiError(
+            503, "numbers_exhausted", "every meeting number is in use; end a meeting first"
+        ) from None
+    log.info("meeting %s opened by %s", meeting.number, user.userid)
+    return web.json_response(await meeting_details(app, meeting, user), status=201)
+
+
+async def list_mine(request: web.Request) -> web.Response:
+    """GET /api/meetings: meetings I organize or attend, newest first."""
+    user = await require_user(request)
+    meetings = await list_user_meetings(request.app[DB], user.id)
+    organizers = await get_users(request.app[DB], {m.organizer_id for m in meetings})
+    items = [meeting_summary(request.app, m, organizers.get(m.organizer_id)) for m in meetings]
+    return web.json_response({"meetings": items})
+
+
+async def details(request: web.Request) -> web.Response:
+    """GET /api/meetings/{number}: attendees only."""
+    meeting, user = await meeting_for(request)
+    return web.json_response(await meeting_details(request.app, meeting, user))
+
+
+async def join(request: web.Request) -> web.Response:
+    """POST /api/meetings/{number}/join: any signed-in user joins an active meeting (idempotent)."""
+    number = request.match_info["number"]
+    if not valid_number(number):
+        raise not_found("meeting")
+    user = await require_user(request)
+    app = request.app
+    meeting = await meeting_by_number(app[DB], number)
+    if meeting is None:
+        raise not_found("meeting")
+    if not meeting.active:
+        raise conflict("the meeting has ended", "meeting_ended")
+    added = await join_meeting(app[DB], meeting.id, user.id, app[CLOCK].time())
+    if added:
+        await publish_activity(
+            app, meeting.id, "meeting", "updated", {"number": number, "joined": user.as_json()}
+        )
+    # Nothing added and not an attendee: the meeting ended between the read and the insert.
+    elif not await is_attendee(app[DB], meeting.id, user.id):
+        raise conflict("the meeting has ended", "meeting_ended")
+    return web.json_response(await meeting_details(app, meeting, user))
+
+
+async def end(request: web.Request) -> web.Response:
+    """POST /api/meetings/{number}/end: the organizer ends the meeting and frees its number."""
+    meeting, user = await meeting_for(request, organizer=True, live=True)
+    app = request.app
+    now = app[CLOCK].time()
+    if not await end_meeting(app[DB], meeting.id, now):
+        raise conflict("the meeting has ended", "meeting_ended")
+    ended = Meeting(
+        meeting.id, meeting.number, meeting.title, meeting.organizer_id, meeting.created_at, now
+    )
+    summary = meeting_summary(app, ended, user)
+    await publish_activity(app, meeting.id, "meeting", "ended", summary)
+    log.info("meeting %s ended by %s", meeting.number, user.userid)
+    return web.json_response(await meeting_details(app, ended, user))
+
+
+async def qr_png(request: web.Request) -> web.Response:
+    """GET /m/{number}/qr.png: the join link as a QR code (public: it only encodes the number)."""
+    number = request.match_info["number"]
+    if not valid_number(number):
+        raise web.HTTPNotFound()
+    png = await qr_png_async(join_url(request.app, number))
+    return web.Response(
+        body=png, content_type="image/png", headers={"Cache-Control": "public, max-age=86400"}
+    )
+
+
+def _origin(url: str) -> tuple[str, str, int] | None:
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return parts.scheme, parts.hostname.lower(), port or (443 if parts.scheme == "https" else 80)
+
+
+async def qrcode_data_url(request: web.Request) -> web.Response:
+    """POST /api/qrcode {"url"}: a data URL of a QR code, for links into this hub only."""
+    await require_user(request)
+    body = await read_json(request)
+    url = text_field(body, "url", max_len=MAX_QR_TEXT)
+    if _origin(url) is None or _origin(url) != _origin(request.app[SETTINGS].public_url):
+        raise bad_request("only links to this hub can be turned into QR codes", "foreign_url")
+    png = await qr_png_async(url)
+    return web.json_response({"data_url": png_data_url(png)})
+
+
+def setup_meetings(app: web.Application) -> None:
+    """Register the meeting and QR routes."""
+    app.router.add_post("/api/meetings", create, name="meeting_create")
+    app.router.add_get("/api/meetings", list_mine, name="meeting_list")
+    app.router.add_get("/api/meetings/{number}", details, name="meeting_details")
+    app.router.add_post("/api/meetings/{number}/join", join, name="meeting_join")
+    app.router.add_post("/api/meetings/{number}/end", end, name="meeting_end")
+    app.router.add_get("/m/{number}/qr.png", qr_png, name="meeting_qr")
+    app.router.add_post("/api/qrcode", qrcode_data_url, name="qrcode")
