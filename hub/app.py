@@ -18,7 +18,6 @@ from hub.web.auth import setup_auth
 from hub.web.errors import error_middleware
 from hub.web.health import setup_health
 from hub.web.meetings import setup_meetings
-from hub.web.meetings import setup_meetings
 from hub.web.middleware import setup_middleware
 from hub.web.pages import setup_pages
 from hub.wechat.ctx import wechat_ctx
@@ -48,7 +47,6 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
 
     setup_health(app)
     setup_auth(app)
-    setup_meetings(app)
     setup_meetings(app)
     setup_realtime(app)
     setup_pages(app, TEMPLATES_DIR)
