@@ -1,0 +1,298 @@
+"""The realtime hub: meeting rooms of local websocket clients, fed by the broker.
+
+Every frame reaches a room through the broker channel of its meeting, already serialized: the
+broker handler writes that one string to each local client in a plain loop. A client whose
+transport buffer passes `buffer_limit` is dropped (1013) instead of being awaited, so one
+slow reader never stalls the room.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import json
+import logging
+from typing import Any
+
+from aiohttp import WSCloseCode, web
+
+from hub.cache import Cache, CacheUnavailable, Subscription
+from hub.realtime.chat import chat_frame, messages_json
+from hub.realtime.events import dumps, meeting_channel
+from hub.realtime.presence import Presence
+from hub.storage import Database
+from hub.storage.chat import messages_after
+
+log = logging.getLogger(__name__)
+
+BUFFER_LIMIT = 256 * 1024
+PENDING_LIMIT = 10_000
+CLOSE_GRACE = 5.0
+RETRY_FOR = 120.0
+SEEN_MAX = 4096
+_CHAT_PREFIX = '{"type":"chat",'
+_ENDED_PREFIX = '{"type":"activity","kind":"meeting","event":"ended"'
+
+
+def chat_seq_of(text: str) -> int | None:
+    """The seq of a serialized chat frame, or None for any other frame."""
+    if not text.startswith(_CHAT_PREFIX):
+        return None
+    seq = json.loads(text).get("seq")
+    return seq if isinstance(seq, int) else None
+
+
+class Client:
+    """One websocket connection in a room; small on purpose (there may be many thousands)."""
+
+    __slots__ = ("dropped", "floor", "meeting_id", "pending", "transport", "user", "ws")
+
+    def __init__(
+        self, ws: web.WebSocketResponse, transport: asyncio.Transport, meeting_id: int, user: Any
+    ) -> None:
+        self.ws = ws
+        self.transport = transport
+        self.meeting_id = meeting_id
+        self.user = user
+        # Live chat frames with seq <= floor were already sent from history (resume dedupe).
+        self.floor = 0
+        # Until history is sent, live frames wait here instead of going out.
+        self.pending: list[str] | None = []
+        self.dropped = False
+
+
+class Room:
+    """The local clients of one meeting and this process's broker subscription for it."""
+
+    def __init__(self, meeting_id: int) -> None:
+        self.meeting_id = meeting_id
+        self.clients: dict[Client, None] = {}
+        # Rebuilt on join/leave so a broadcast iterates without copying.
+        self.snapshot: tuple[Client, ...] = ()
+        self.subscription: Subscription | None = None
+        self.ready: asyncio.Task[None] | None = None
+        # The highest chat seq the broker brought here: where a catch-up after a broker
+        # reconnect starts.
+        self.max_seq = 0
+        self._seen: set[int] = set()
+        self._seen_order: collections.deque[int] = collections.deque()
+
+    def first_delivery(self, seq: int) -> bool:
+        """True the first time this chat seq reaches the room (remembers the last few)."""
+        if seq in self._seen:
+            return False
+        self._seen.add(seq)
+        self._seen_order.append(seq)
+        if len(self._seen_order) > SEEN_MAX:
+            self._seen.discard(self._seen_order.popleft())
+        return True
+
+    def add(self, client: Client) -> None:
+        """Put a client in the room."""
+        self.clients[client] = None
+        self.snapshot = tuple(self.clients)
+
+    def discard(self, client: Client) -> None:
+        """Take a client out (no-op when absent)."""
+        if self.clients.pop(client, 0) is None:
+            self.snapshot = tuple(self.clients)
+
+
+class RealtimeHub:
+    """Rooms of clients per meeting on this process; see the module docstring."""
+
+    def __init__(
+        self, cache: Cache, db: Database, presence: Presence, *, buffer_limit: int = BUFFER_LIMIT
+    ) -> None:
+        self.cache = cache
+        self.db = db
+        self.presence = presence
+        self.buffer_limit = buffer_limit
+        self.rooms: dict[int, Room] = {}
+        self.dropped_slow = 0
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._unsent: collections.deque[tuple[int, str, float]] = collections.deque()
+        self._resender: asyncio.Task[None] | None = None
+
+    async def online_users(self, meeting_id: int) -> list[dict[str, Any]]:
+        """Users online in the meeting on any process (two tabs count once)."""
+        return await self.presence.online(meeting_id)
+
+    async def publish(self, meeting_id: int, text: str) -> bool:
+        """Publish a serialized frame; False when the broker is down and it was queued."""
+        try:
+            await self.cache.publish(meeting_channel(meeting_id), text)
+            return True
+        except CacheUnavailable:
+            loop = asyncio.get_running_loop()
+            self._unsent.append((meeting_id, text, loop.time() + RETRY_FOR))
+            if self._resender is None or self._resender.done():
+                self._resender = self._spawn(self._resend(), "realtime-resend")
+            return False
+
+    async def _resend(self) -> None:
+        """Publish what failed, in order, once the broker answers again."""
+        loop = asyncio.get_running_loop()
+        delay = 0.1
+        while self._unsent:
+            meeting_id, text, deadline = self._unsent[0]
+            if loop.time() > deadline:
+                self._unsent.popleft()
+                log.warning("dropped an event for meeting %s: broker down too long", meeting_id)
+                continue
+            try:
+                await self.cache.publish(meeting_channel(meeting_id), text)
+            except CacheUnavailable:
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 2.0)
+                continue
+            self._unsent.popleft()
+            delay = 0.1
+
+    async def catch_up(self) -> None:
+        """After a broker reconnect: deliver the chat this process may have missed meanwhile."""
+        self.presence.mark_all()
+        for room in list(self.rooms.values()):
+            try:
+                page = await messages_after(self.db, room.meeting_id, room.max_seq, 500)
+                items = await messages_json(self.db, page)
+            except Exception:
+                log.exception("catch-up of meeting %s failed", room.meeting_id)
+                continue
+            for message, item in zip(page, items, strict=True):
+                if message.seq > room.max_seq:
+                    await self._deliver(room, dumps(chat_frame(message, item["user"])))
+
+    def _spawn(self, coro: Any, name: str) -> asyncio.Task[Any]:
+        task = asyncio.create_task(coro, name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def clients(self, meeting_id: int) -> tuple[Client, ...]:
+        """The local clients of a meeting."""
+        room = self.rooms.get(meeting_id)
+        return room.snapshot if room else ()
+
+    def client_count(self) -> int:
+        """Local clients across every room."""
+        return sum(len(r.clients) for r in self.rooms.values())
+
+    async def join(self, client: Client) -> None:
+        """Add the client (still pending) and make sure this process listens to its meeting."""
+        room = self.rooms.get(client.meeting_id)
+        if room is None:
+            room = Room(client.meeting_id)
+            self.rooms[client.meeting_id] = room
+            room.ready = asyncio.create_task(self._subscribe(room), name="realtime-subscribe")
+        room.add(client)
+        assert room.ready is not None
+        try:
+            # Shielded: a client giving up must not cancel the subscription others wait on.
+            await asyncio.shield(room.ready)
+        except BaseException:
+            await self.leave(client)
+            raise
+
+    async def _subscribe(self, room: Room) -> None:
+        async def deliver(text: str) -> None:
+            await self._deliver(room, text)
+
+        room.subscription = await self.cache.subscribe(meeting_channel(room.meeting_id), deliver)
+
+    async def leave(self, client: Client) -> None:
+        """Remove the client; the last one out unsubscribes this process from the meeting."""
+        room = self.rooms.get(client.meeting_id)
+        if room is None:
+            return
+        room.discard(client)
+        if room.clients or self.rooms.get(client.meeting_id) is not room:
+            return
+        del self.rooms[client.meeting_id]
+        if room.ready is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.shield(room.ready)
+        if room.subscription is not None:
+            with contextlib.suppress(Exception):
+                await room.subscription.close()
+
+    async def _deliver(self, room: Room, text: str) -> None:
+        """The broker handler of a room: one serialized frame to every local client."""
+        seq = chat_seq_of(text)
+        if seq is not None:
+            if not room.first_delivery(seq):
+                return  # a catch-up already brought it, then the retried publish did too
+            room.max_seq = max(room.max_seq, seq)
+        limit = self.buffer_limit
+        for client in room.snapshot:
+            pending = client.pending
+            if pending is not None:
+                if len(pending) >= PENDING_LIMIT:
+                    self.drop(client, WSCloseCode.TRY_AGAIN_LATER, "too far behind")
+                else:
+                    pending.append(text)
+                continue
+            if seq is not None and seq <= client.floor:
+                continue
+            # Checked before writing: past the bound the client is dropped, never awaited.
+            if client.transport.get_write_buffer_size() > limit:
+                self.drop(client, WSCloseCode.TRY_AGAIN_LATER, "too slow")
+                continue
+            try:
+                await client.ws.send_str(text)
+            except (ConnectionError, RuntimeError):
+                self.drop(client, WSCloseCode.GOING_AWAY, "connection lost")
+        if text.startswith(_ENDED_PREFIX):
+            for client in room.snapshot:
+                self.drop(client, WSCloseCode.OK, "meeting ended")
+
+    async def go_live(self, client: Client, floor: int) -> None:
+        """Send what arrived while history was read (deduped by seq), then deliver live."""
+        client.floor = floor
+        while client.pending:
+            batch, client.pending = client.pending, []
+            for text in batch:
+                seq = chat_seq_of(text)
+                if seq is None or seq > floor:
+                    await client.ws.send_str(text)
+        # No await between the emptiness check and this line: nothing can slip in between.
+        client.pending = None
+
+    def drop(self, client: Client, code: int, reason: str) -> None:
+        """Take a client out of its room now and close it in the background."""
+        if client.dropped:
+            return
+        client.dropped = True
+        room = self.rooms.get(client.meeting_id)
+        if room is not None:
+            room.discard(client)
+        if code == WSCloseCode.TRY_AGAIN_LATER:
+            self.dropped_slow += 1
+            log.info("closing a slow websocket client of meeting %s", client.meeting_id)
+        self._spawn(self._close(client, code, reason), "realtime-drop")
+
+    async def _close(self, client: Client, code: int, reason: str) -> None:
+        transport = client.transport
+        try:
+            async with asyncio.timeout(CLOSE_GRACE):
+                await client.ws.close(code=code, message=reason.encode(), drain=False)
+        except Exception:
+            log.debug("closing a websocket failed", exc_info=True)
+        finally:
+            # A client that never reads would keep its unsent buffer (and socket) forever.
+            asyncio.get_running_loop().call_later(CLOSE_GRACE, transport.abort)
+
+    async def close_all(self, code: int = WSCloseCode.GOING_AWAY, reason: str = "") -> None:
+        """Close every local client (shutdown): in parallel, bounded in time."""
+        clients = [c for room in self.rooms.values() for c in room.snapshot]
+        for client in clients:
+            client.dropped = True
+        closes = [c.ws.close(code=code, message=reason.encode()) for c in clients]
+        if closes:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(CLOSE_GRACE):
+                    await asyncio.gather(*closes, return_exceptions=True)
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)

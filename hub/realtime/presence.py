@@ -1,0 +1,201 @@
+"""Who is online in each meeting, across processes, through one cache key per meeting.
+
+Each process counts its own connections per user (two tabs count once) and writes its set of
+users into the meeting's key under its own process id with an expiry time, under a short lock.
+Whoever changes the union publishes a `presence` frame on the meeting's channel. Entries are
+re-stamped every `refresh` seconds, so a crashed process drops out after `entry_ttl`, and a
+lost Redis is refilled by the next refresh.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import secrets
+from typing import Any
+
+from hub.cache import Cache
+from hub.clock import Clock
+from hub.realtime.events import dumps, meeting_channel
+
+log = logging.getLogger(__name__)
+
+ENTRY_TTL = 45.0
+REFRESH = 15.0
+DEBOUNCE = 0.2
+# A presence frame goes to every client of the room on every change: past this many users it
+# carries the first ones and the count (GET /api/meetings/{n} lists everyone).
+FRAME_USERS = 100
+
+UserJson = dict[str, Any]
+
+
+def presence_frame(online: list[UserJson]) -> dict[str, Any]:
+    """The `presence` frame for a list of online users."""
+    return {"type": "presence", "online": online[:FRAME_USERS], "count": len(online)}
+
+
+def _union(procs: dict[str, Any]) -> list[UserJson]:
+    users: dict[int, UserJson] = {}
+    for entry in procs.values():
+        for user in entry.get("users", {}).values():
+            users.setdefault(int(user["id"]), user)
+    return [users[k] for k in sorted(users)]
+
+
+class Presence:
+    """See the module docstring; one per process, held by the realtime hub."""
+
+    def __init__(
+        self,
+        cache: Cache,
+        clock: Clock,
+        *,
+        entry_ttl: float = ENTRY_TTL,
+        refresh: float = REFRESH,
+        debounce: float = DEBOUNCE,
+    ) -> None:
+        self.cache = cache
+        self.clock = clock
+        self.entry_ttl = entry_ttl
+        self.refresh = refresh
+        self.debounce = debounce
+        self.proc = secrets.token_hex(6)
+        # meeting id -> user id -> [connections, user json]
+        self.local: dict[int, dict[int, list[Any]]] = {}
+        self._dirty: set[int] = set()
+        self._retry: set[int] = set()
+        self._flusher: asyncio.Task[None] | None = None
+
+    def add(self, meeting_id: int, user: UserJson) -> None:
+        """Count one more connection of `user` in the meeting."""
+        users = self.local.setdefault(meeting_id, {})
+        entry = users.get(int(user["id"]))
+        if entry is None:
+            users[int(user["id"])] = [1, user]
+            self._mark(meeting_id)
+        else:
+            entry[0] += 1
+
+    def remove(self, meeting_id: int, user_id: int) -> None:
+        """Count one connection fewer; the user goes offline here at zero."""
+        users = self.local.get(meeting_id)
+        entry = users.get(user_id) if users else None
+        if users is None or entry is None:
+            return
+        entry[0] -= 1
+        if entry[0] <= 0:
+            del users[user_id]
+            if not users:
+                del self.local[meeting_id]
+            self._mark(meeting_id)
+
+    def local_users(self, meeting_id: int) -> list[UserJson]:
+        """The users connected to this process, by id."""
+        users = self.local.get(meeting_id, {})
+        return [users[k][1] for k in sorted(users)]
+
+    async def online(self, meeting_id: int) -> list[UserJson]:
+        """Everyone online on any process (this process's own view when the cache fails)."""
+        try:
+            raw = await self.cache.get(self._key(meeting_id))
+        except Exception:
+            log.warning("presence: cache unavailable, answering with local users only")
+            return self.local_users(meeting_id)
+        procs = self._live_entries(raw)
+        procs[self.proc] = {"users": {str(u["id"]): u for u in self.local_users(meeting_id)}}
+        return _union(procs)
+
+    def _key(self, meeting_id: int) -> str:
+        return f"presence:{meeting_id}"
+
+    def _live_entries(self, raw: str | None) -> dict[str, Any]:
+        if not raw:
+            return {}
+        now = self.clock.time()
+        procs = json.loads(raw).get("procs", {})
+        return {p: e for p, e in procs.items() if p != self.proc and e.get("exp", 0) > now}
+
+    def _mark(self, meeting_id: int) -> None:
+        self._dirty.add(meeting_id)
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_soon(), name="presence-flush")
+
+    async def _flush_soon(self) -> None:
+        # Joins come in bursts (a room reconnecting): one write and one frame per burst.
+        await asyncio.sleep(self.debounce)
+        await self.flush_dirty()
+
+    async def flush_dirty(self) -> None:
+        """Write every meeting whose local users changed."""
+        while self._dirty:
+            batch, self._dirty = self._dirty, set()
+            for meeting_id in batch:
+                await self._flush_logged(meeting_id)
+
+    async def _flush_logged(self, meeting_id: int) -> None:
+        try:
+            await self.flush(meeting_id)
+            self._retry.discard(meeting_id)
+        except Exception as exc:
+            log.warning("presence of meeting %s not written (%s); will retry", meeting_id, exc)
+            self._retry.add(meeting_id)
+
+    async def flush(self, meeting_id: int) -> None:
+        """Write this process's users of the meeting; publish the union when it changed."""
+        lock = f"presence:{meeting_id}"
+        token = None
+        for _ in range(50):
+            token = await self.cache.acquire_lock(lock, 5.0)
+            if token is not None:
+                break
+            await asyncio.sleep(0.02)
+        if token is None:
+            raise TimeoutError("presence lock busy")
+        try:
+            key = self._key(meeting_id)
+            raw = await self.cache.get(key)
+            sent = json.loads(raw).get("sent") if raw else None
+            procs = self._live_entries(raw)
+            mine = self.local_users(meeting_id)
+            if mine:
+                expires = self.clock.time() + self.entry_ttl
+                procs[self.proc] = {"exp": expires, "users": {str(u["id"]): u for u in mine}}
+            online = _union(procs)
+            ids = [int(u["id"]) for u in online]
+            if procs:
+                blob = json.dumps({"procs": procs, "sent": ids}, ensure_ascii=False)
+                await self.cache.set(key, blob, ttl=self.entry_ttl * 2)
+            else:
+                await self.cache.delete(key)
+            if ids != sent:
+                frame = dumps(presence_frame(online))
+                await self.cache.publish(meeting_channel(meeting_id), frame)
+        finally:
+            with contextlib.suppress(Exception):
+                await self.cache.release_lock(lock, token)
+
+    def mark_all(self) -> None:
+        """Rewrite every local meeting soon (after a broker reconnect: the key may be gone)."""
+        for meeting_id in list(self.local):
+            self._mark(meeting_id)
+
+    async def refresh_loop(self) -> None:
+        """Re-stamp this process's entries before they expire; retry failed writes."""
+        while True:
+            await asyncio.sleep(self.refresh)
+            try:
+                for meeting_id in set(self.local) | self._retry:
+                    await self._flush_logged(meeting_id)
+            except Exception:
+                log.exception("presence refresh failed")
+
+    async def close(self) -> None:
+        """Write what changed last (clients closed at shutdown), then stop."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(3):
+                if self._flusher is not None:
+                    await self._flusher
+                await self.flush_dirty()

@@ -1,0 +1,46 @@
+"""Wiring: the realtime hub's cleanup context, the GOING_AWAY shutdown hook, and the routes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from aiohttp import WSCloseCode, web
+
+from hub.keys import CACHE, CLOCK, DB, REALTIME
+from hub.realtime.hub import RealtimeHub
+from hub.realtime.presence import Presence
+from hub.realtime.ticket import create_ws_ticket
+from hub.realtime.ws import ws_meeting
+from hub.web.chat import list_messages
+
+
+async def realtime_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The hub of rooms and the presence refresher; closes every client on the way out."""
+    cache = app[CACHE]
+    hub = RealtimeHub(cache, app[DB], Presence(cache, app[CLOCK]))
+    app[REALTIME] = hub
+    cache.on_reconnect(hub.catch_up)
+    refresher = asyncio.create_task(hub.presence.refresh_loop(), name="presence-refresh")
+    yield
+    await hub.close_all(WSCloseCode.GOING_AWAY, "server shutting down")
+    refresher.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await refresher
+    await hub.presence.close()
+
+
+async def going_away(app: web.Application) -> None:
+    """on_shutdown: websocket handlers never end by themselves, so close them (1001) first."""
+    if REALTIME in app:
+        await app[REALTIME].close_all(WSCloseCode.GOING_AWAY, "server shutting down")
+
+
+def setup_realtime(app: web.Application) -> None:
+    """Install the websocket endpoint, the ticket and history routes, and the lifecycle."""
+    app.cleanup_ctx.append(realtime_ctx)
+    app.on_shutdown.append(going_away)
+    app.router.add_get("/ws/meetings/{number}", ws_meeting, name="ws_meeting")
+    app.router.add_post("/api/meetings/{number}/ws-ticket", create_ws_ticket, name="ws_ticket")
+    app.router.add_get("/api/meetings/{number}/messages", list_messages, name="chat_messages")

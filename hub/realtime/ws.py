@@ -1,0 +1,201 @@
+"""The websocket endpoint `GET /ws/meetings/{number}[?after=SEQ]`: checks, resume, frames."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSCloseCode, WSMsgType, web
+
+from hub.cache import CacheUnavailable
+from hub.keys import CACHE, DB, REALTIME, SETTINGS
+from hub.meetings.access import meeting_for, valid_number
+from hub.realtime.chat import (
+    FrameError,
+    error_frame,
+    messages_json,
+    parse_chat,
+    send_chat,
+)
+from hub.realtime.events import dumps
+from hub.realtime.hub import Client
+from hub.realtime.limits import TokenBucket, same_origin
+from hub.realtime.presence import presence_frame
+from hub.realtime.ticket import redeem_ticket
+from hub.storage import DatabaseUnavailable
+from hub.storage.chat import last_seq, messages_after
+from hub.storage.meetings import Meeting, is_attendee, meeting_by_number
+from hub.storage.users import User, get_user
+from hub.web.errors import ApiError, bad_request, conflict, forbidden, not_found
+from hub.web.validate import query_int
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT = 25.0
+MAX_FRAME = 64 * 1024
+HISTORY_PAGE = 500
+
+
+@dataclass
+class Conn:
+    """What a frame handler needs about its connection."""
+
+    app: web.Application
+    ws: web.WebSocketResponse
+    meeting_id: int
+    user: dict[str, Any]
+    bucket: TokenBucket = field(default_factory=TokenBucket)
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        """A frame to this client only."""
+        await self.ws.send_str(dumps(frame))
+
+
+async def on_chat(conn: Conn, frame: dict[str, Any]) -> None:
+    """Store and broadcast; a resend gets the stored message back, to the sender only."""
+    text, client_id = parse_chat(frame)
+    stored, created = await send_chat(conn.app, conn.meeting_id, conn.user, text, client_id)
+    if not created:
+        await conn.send(stored)
+
+
+async def on_ping(conn: Conn, frame: dict[str, Any]) -> None:
+    """An application-level ping for clients that cannot see protocol pings."""
+    await conn.send({"type": "pong"})
+
+
+FrameHandler = Callable[[Conn, dict[str, Any]], Awaitable[None]]
+HANDLERS: dict[str, FrameHandler] = {"chat": on_chat, "ping": on_ping}
+
+
+def check_origin(request: web.Request, *, ticket: bool) -> None:
+    """403 for a foreign Origin (cross-site websocket hijacking); only ticket clients omit it."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        if not ticket:
+            raise forbidden("an Origin header is required (or use a ws-ticket)")
+        return
+    if not same_origin(origin, request.app[SETTINGS].public_url):
+        raise forbidden("cross-origin websocket refused")
+
+
+async def authorize(request: web.Request, number: str, ticket: str | None) -> tuple[Meeting, User]:
+    """The meeting and its attendee, from a ticket or the session cookie."""
+    if ticket is None:
+        return await meeting_for(request, live=True)
+    db = request.app[DB]
+    grant = await redeem_ticket(request.app[CACHE], ticket)
+    if grant is None:
+        raise ApiError(401, "unauthorized", "the ticket is unknown, expired or already used")
+    meeting = await meeting_by_number(db, number)
+    if meeting is None:
+        raise not_found("meeting")
+    if meeting.id != grant.meeting_id:
+        raise forbidden("the ticket is for another meeting")
+    user = await get_user(db, grant.user_id)
+    if user is None:
+        raise ApiError(401, "unauthorized", "the ticket's user no longer exists")
+    if not await is_attendee(db, meeting.id, user.id):
+        raise forbidden("join the meeting first")
+    if not meeting.active:
+        raise conflict("the meeting has ended", "meeting_ended")
+    return meeting, user
+
+
+async def ws_meeting(request: web.Request) -> web.StreamResponse:
+    """GET /ws/meetings/{number}: every check happens before the upgrade."""
+    number = request.match_info.get("number", "")
+    if not valid_number(number):
+        raise not_found("meeting")
+    ticket = request.query.get("ticket")
+    check_origin(request, ticket=ticket is not None)
+    after = query_int(request, "after", default=-1, lo=0, hi=10**15)
+    ws = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=MAX_FRAME)
+    if not ws.can_prepare(request).ok:
+        raise bad_request("a websocket upgrade is expected here", "upgrade_required")
+    meeting, user = await authorize(request, number, ticket)
+    transport = request.transport
+    if transport is None:
+        raise ConnectionResetError("the client went away")
+    hub = request.app[REALTIME]
+    # Above the hub's own bound, so the writer never waits on a slow client's drain inside a
+    # broadcast: the hub drops the client first.
+    transport.set_write_buffer_limits(high=hub.buffer_limit * 4)
+    you = user.as_json()
+    client = Client(ws, transport, meeting.id, you)
+    await hub.join(client)  # subscribed before history is read: nothing slips between
+    try:
+        await ws.prepare(request)
+        hub.presence.add(meeting.id, you)
+        try:
+            await _session(request.app, client, Conn(request.app, ws, meeting.id, you), after)
+        except (ConnectionError, DatabaseUnavailable, CacheUnavailable) as exc:
+            log.info("websocket of meeting %s ended: %s", meeting.id, exc)
+            await ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"try again")
+        except Exception:
+            log.exception("websocket of meeting %s failed", meeting.id)
+            await ws.close(code=WSCloseCode.INTERNAL_ERROR, message=b"internal error")
+        finally:
+            hub.presence.remove(meeting.id, user.id)
+    finally:
+        await hub.leave(client)
+    return ws
+
+
+async def _session(app: web.Application, client: Client, conn: Conn, after: int) -> None:
+    db = app[DB]
+    hub = app[REALTIME]
+    floor = await last_seq(db, conn.meeting_id)
+    await conn.send({"type": "hello", "you": conn.user, "last_seq": floor})
+    cursor = after
+    while 0 <= cursor < floor:
+        page = await messages_after(db, conn.meeting_id, cursor, HISTORY_PAGE, up_to=floor)
+        if not page:
+            break
+        for item in await messages_json(db, page):
+            await conn.send({"type": "chat", **item})
+        cursor = page[-1].seq
+    await hub.go_live(client, floor)
+    await conn.send(presence_frame(await hub.presence.online(conn.meeting_id)))
+    await _read_loop(conn)
+
+
+async def _read_loop(conn: Conn) -> None:
+    """Only this task reads; each frame is answered or refused, never raised."""
+    ws = conn.ws
+    async for msg in ws:
+        if not conn.bucket.take():
+            if conn.bucket.flooding:
+                await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"rate limit")
+                return
+            await conn.send(error_frame("rate_limited", "too many frames; slow down"))
+            continue
+        if msg.type is WSMsgType.TEXT:
+            await _dispatch(conn, msg.data)
+        elif msg.type is WSMsgType.BINARY:
+            await conn.send(error_frame("bad_frame", "binary frames are not accepted"))
+        elif msg.type is WSMsgType.ERROR:
+            log.info("websocket of meeting %s: %s", conn.meeting_id, ws.exception())
+            return
+
+
+async def _dispatch(conn: Conn, data: str) -> None:
+    try:
+        frame = json.loads(data)
+    except ValueError:
+        await conn.send(error_frame("bad_json", "frames must be JSON objects"))
+        return
+    kind = frame.get("type") if isinstance(frame, dict) else None
+    handler = HANDLERS.get(kind) if isinstance(kind, str) else None
+    if handler is None:
+        await conn.send(error_frame("unknown_type", f"unknown frame type: {str(kind)[:40]}"))
+        return
+    try:
+        await handler(conn, frame)
+    except FrameError as exc:
+        await conn.send(error_frame(exc.code, exc.message))
+    except DatabaseUnavailable:
+        await conn.send(error_frame("unavailable", "storage unavailable; resend later"))
