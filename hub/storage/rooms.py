@@ -252,7 +252,7 @@ class ReplayCheck:
     """The outcome of one replay request, as stored on the room."""
 
     roomid: int
-    live_replay: str
+    live_replay: str | None  # None keeps the stored segments (a failed check)
     checked_at: float
     next_check_at: float | None
     attempts: int
@@ -272,7 +272,9 @@ async def save_replays(ex: Executor, checks: Iterable[ReplayCheck]) -> int:
             ("replay_attempts", "attempts"),
             ("replay_expires_at", "expires_at"),
         ):
-            sets.append(f"{col} = CASE roomid {' '.join(['WHEN ? THEN ?'] * len(part))} END")
+            then = "COALESCE(?, live_replay)" if col == "live_replay" else "?"
+            whens = " ".join([f"WHEN ? THEN {then}"] * len(part))
+            sets.append(f"{col} = CASE roomid {whens} END")
             for check in part:
                 params += [check.roomid, getattr(check, attr)]
         ids = [c.roomid for c in part]

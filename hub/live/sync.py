@@ -1,0 +1,206 @@
+"""One live sync: lock, budget, full listing, one batched transaction, replays, record, event."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any
+
+from aiohttp import web
+
+from hub.keys import CACHE, CLOCK, DB, MP_CLIENT, SETTINGS
+from hub.live.common import Counters, SyncAborted, SyncBusy, describe
+from hub.live.lease import Lease, hold_lock
+from hub.live.quota import PAGE_SIZE, Kind, Quota, pages_for, plan_interval
+from hub.live.replays import fetch_due_replays, fetch_replay_now
+from hub.realtime.events import publish_live
+from hub.storage import StorageError
+from hub.storage import rooms as store
+from hub.wechat.errors import QuotaExceeded, WeChatError
+
+log = logging.getLogger(__name__)
+
+EMPTY_LIST = frozenset({9410000, 1})  # "empty room list" (old docs: errcode 1)
+NEXT_RUN_KEY = "live:next_run"
+GENERATION_KEY = "live:generation"
+
+
+class LiveSync:
+    """The live mirror's engine: every getliveinfo call hub makes goes through here."""
+
+    def __init__(self, app: web.Application) -> None:
+        self.app = app
+
+    @property
+    def quota(self) -> Quota:
+        """Today's budget, shared by every process through the cache."""
+        app = self.app
+        return Quota(app[CACHE], app[CLOCK], app[SETTINGS].live_daily_quota)
+
+    async def call(
+        self, kind: Kind, counters: Counters, send: Callable[[], Awaitable[dict[str, Any]]]
+    ) -> dict[str, Any]:
+        """One getliveinfo call within the budget; the caller must hold the lock."""
+        quota = self.quota
+        if not await quota.reserve(kind):
+            reason = "halted by 45009 until the next Beijing day" if await quota.halted() else ""
+            raise SyncAborted(45009, reason or f"local daily budget of {quota.budget} calls used")
+        client = self.app[MP_CLIENT]
+        before = client.calls_sent
+        try:
+            return await send()
+        except QuotaExceeded:
+            await quota.halt()
+            raise
+        finally:
+            sent = client.calls_sent - before
+            await quota.settle(kind, sent)
+            if kind == "list":
+                counters.list_calls += sent
+            else:
+                counters.replay_calls += sent
+
+    async def list_all(self, counters: Counters) -> list[dict[str, Any]]:
+        """Every room, paging by 100 until start >= total; raises on any failure."""
+        client = self.app[MP_CLIENT]
+        rooms: dict[int, dict[str, Any]] = {}
+        start = 0
+        while True:
+            try:
+                answer = await self.call(
+                    "list", counters, partial(client.get_live_rooms, start, PAGE_SIZE)
+                )
+            except WeChatError as exc:
+                if exc.errcode not in EMPTY_LIST:
+                    raise
+                # On page 1 the account has no rooms; later, start went past a shrinking list.
+                counters.pages += 1
+                break
+            counters.pages += 1
+            for info in answer.get("room_info") or []:
+                row = store.row_from_wechat(info) if isinstance(info, dict) else None
+                if row is None:
+                    log.warning("skipping a room without a usable roomid: %r", info)
+                    continue
+                rooms[row["roomid"]] = row
+            total = answer.get("total")
+            start += PAGE_SIZE
+            if not isinstance(total, int) or start >= total:
+                break
+        counters.seen = len(rooms)
+        return list(rooms.values())
+
+    async def sync(self, trigger: str, *, force: bool = True) -> store.SyncRun | None:
+        """Run one sync under the lock; None when it was not due (force=False).
+
+        Raises SyncBusy when another sync holds the lock.
+        """
+        async with hold_lock(self.app[CACHE]) as lease:
+            if lease is None:
+                raise SyncBusy()
+            if not force and not await self.due():
+                return None
+            run = await self._run(trigger, lease)
+            await self.plan_next(run)
+            return run
+
+    async def replay_now(self, roomid: int) -> store.LiveRoom:
+        """Fetch one room's replay at once (admin); SyncBusy while a sync holds the lock.
+
+        Raises LookupError for a room the mirror does not hold, WeChatError or SyncAborted
+        when WeChat or the budget refuses.
+        """
+        async with hold_lock(self.app[CACHE]) as lease:
+            if lease is None:
+                raise SyncBusy()
+            return await fetch_replay_now(self, roomid, lease)
+
+    async def _run(self, trigger: str, lease: Lease) -> store.SyncRun:
+        app = self.app
+        db, clock = app[DB], app[CLOCK]
+        counters = Counters()
+        started = clock.time()
+        error: str | None = None
+        committed = False
+        try:
+            usage = await self.quota.usage()
+            if usage.halted:
+                raise SyncAborted(45009, "halted by 45009 until the next Beijing day")
+            need = pages_for(await store.count_rooms(db))
+            if usage.left < need:
+                raise SyncAborted(
+                    45009, f"{usage.left} calls left today, a full listing needs about {need}"
+                )
+            rows = await self.list_all(counters)
+            changes = await store.diff_listing(db, rows)
+            if lease.lost:
+                raise SyncAborted(-1, "lost the live-sync lock during the listing")
+            if changes.upsert or changes.delete:
+                async with db.transaction() as tx:
+                    await store.apply_listing(tx, changes, clock.time())
+            counters.upserted, counters.deleted = len(changes.upsert), len(changes.delete)
+            committed = True
+            replay_error = await fetch_due_replays(self, counters, lease)
+            if replay_error:
+                error = f"replays: {replay_error}"
+        except (WeChatError, SyncAborted, StorageError) as exc:
+            error = describe(exc)
+            log.warning("live sync failed, nothing changed: %s", error)
+        run = store.SyncRun(
+            id=0,
+            trigger=trigger,
+            started_at=started,
+            finished_at=clock.time(),
+            ok=committed,
+            error=error,
+            **vars(counters),
+        )
+        try:
+            run = await self._record(run)
+        except StorageError:
+            log.exception("could not record the live sync run")
+        if committed:
+            await self.changed({"event": "synced", "run": run.as_json()})
+        return run
+
+    async def _record(self, run: store.SyncRun) -> store.SyncRun:
+        run_id = await store.record_run(self.app[DB], run)
+        return store.SyncRun(**{**vars(run), "id": run_id})
+
+    async def changed(self, payload: dict[str, Any]) -> None:
+        """After a commit: invalidate cached room pages, then tell open dashboards."""
+        await self.app[CACHE].incr(GENERATION_KEY)
+        await publish_live(self.app, payload)
+
+    async def generation(self) -> str:
+        """The room-list cache generation: bumped on every commit that changes the mirror."""
+        return await self.app[CACHE].get(GENERATION_KEY) or "0"
+
+    async def next_run_at(self) -> float | None:
+        """When the next loop sync is due (hub clock, unix seconds), shared by every process."""
+        raw = await self.app[CACHE].get(NEXT_RUN_KEY)
+        return float(raw) if raw else None
+
+    async def due(self) -> bool:
+        """True when no sync is planned or its time has come."""
+        at = await self.next_run_at()
+        return at is None or self.app[CLOCK].time() >= at
+
+    async def plan_next(self, run: store.SyncRun) -> float:
+        """Plan the next loop sync so the calls left last the Beijing day; returns the delay."""
+        clock, settings = self.app[CLOCK], self.app[SETTINGS]
+        usage = await self.quota.usage()
+        seconds_left = clock.seconds_to_beijing_midnight()
+        if usage.halted:
+            delay = seconds_left + 1.0
+        else:
+            seen = run.seen if run.ok else await store.count_rooms(self.app[DB])
+            delay = plan_interval(
+                base=settings.live_sync_interval,
+                left=usage.left,
+                calls_per_sync=pages_for(seen),
+                seconds_left=seconds_left,
+            )
+        await self.app[CACHE].set(NEXT_RUN_KEY, repr(clock.time() + delay), ttl=delay + 86400)
+        return delay

@@ -1,0 +1,210 @@
+"""Live-room routes: the mini-program's /live/* (egg.js compatible), /api/live/*, admin ones."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from hub.clock import iso
+from hub.keys import CACHE, DB, LIVE, SETTINGS, TOKEN_KEEPERS
+from hub.live.common import SyncAborted, SyncBusy, describe
+from hub.storage import rooms as store
+from hub.web.admin import require_admin
+from hub.web.errors import ApiError, bad_request, conflict, not_found
+from hub.web.validate import path_int, query_int, read_json
+from hub.wechat.errors import QuotaExceeded, WeChatError
+
+MAX_PAGE = 1000
+MAX_PAGE_SIZE = 100
+STATUSES = frozenset(range(101, 108))
+PAGE_CACHE_TTL = 300.0
+SYNC_OK = "同步直播间列表成功"
+SYNC_FAILED = "同步直播间列表失败"
+BUSY = "errcode=-1, errmsg=another sync is running, try again shortly"
+
+
+def _ts(value: float | None) -> str | None:
+    return None if value is None else iso(datetime.fromtimestamp(value, UTC))
+
+
+def _statuses(request: web.Request, name: str) -> tuple[int, ...]:
+    raw = request.query.get(name, "").strip()
+    if not raw:
+        return ()
+    found: set[int] = set()
+    for part in raw.split(","):
+        part = part.strip()
+        if not part.isdigit() or int(part) not in STATUSES:
+            raise bad_request(f"query parameter '{name}' must list live statuses 101..107")
+        found.add(int(part))
+    return tuple(sorted(found))
+
+
+async def _page(
+    request: web.Request, page: int, size: int, statuses: tuple[int, ...]
+) -> tuple[int, list[dict[str, Any]]]:
+    """One page of rooms as JSON, cached until the next commit bumps the generation."""
+    app = request.app
+    cache = app[CACHE]
+    generation = await app[LIVE].generation()
+    key = f"live:page:{generation}:{','.join(map(str, statuses))}:{page}:{size}"
+    cached = await cache.get(key)
+    if cached is not None:
+        total, rooms = json.loads(cached)
+        return int(total), list(rooms)
+    total, found = await store.list_rooms(app[DB], (page - 1) * size, size, statuses)
+    anchor = app[SETTINGS].default_anchor_img
+    rooms = [room.as_json(anchor) for room in found]
+    await cache.set(key, json.dumps([total, rooms], ensure_ascii=False), ttl=PAGE_CACHE_TTL)
+    return total, rooms
+
+
+async def get_room_list(request: web.Request) -> web.Response:
+    """GET /live/getRoomList?pageNum=&pageSize=[&live_status=101,102] (the mini-program's)."""
+    page = query_int(request, "pageNum", default=1, lo=1, hi=MAX_PAGE)
+    size = query_int(request, "pageSize", default=10, lo=1, hi=MAX_PAGE_SIZE)
+    total, rooms = await _page(request, page, size, _statuses(request, "live_status"))
+    return web.json_response(
+        {"total_count": total, "page_size": size, "cur_page": page, "data": rooms}
+    )
+
+
+async def api_rooms(request: web.Request) -> web.Response:
+    """GET /api/live/rooms?page=&page_size=&status=101,102."""
+    page = query_int(request, "page", default=1, lo=1, hi=MAX_PAGE)
+    size = query_int(request, "page_size", default=20, lo=1, hi=MAX_PAGE_SIZE)
+    total, rooms = await _page(request, page, size, _statuses(request, "status"))
+    return web.json_response({"total": total, "page": page, "page_size": size, "rooms": rooms})
+
+
+def _room_json(request: web.Request, room: store.LiveRoom) -> dict[str, Any]:
+    body = room.as_json(request.app[SETTINGS].default_anchor_img)
+    body["replay_checked_at"] = _ts(room.replay_checked_at)
+    body["replay_next_check_at"] = _ts(room.replay_next_check_at)
+    body["replay_expires_at"] = _ts(room.replay_expires_at)
+    return body
+
+
+async def api_room(request: web.Request) -> web.Response:
+    """GET /api/live/rooms/{roomid}."""
+    room = await store.get_room(request.app[DB], path_int(request, "roomid"))
+    if room is None:
+        raise not_found("room")
+    return web.json_response(_room_json(request, room))
+
+
+async def sync_room_list(request: web.Request) -> web.Response:
+    """GET /live/syncRoomList (admin): the egg.js answer, `code` 1 on success, 0 on failure."""
+    await require_admin(request)
+    try:
+        run = await request.app[LIVE].sync("admin")
+    except SyncBusy:
+        return web.json_response({"code": 0, "msg": f"{SYNC_FAILED}: {BUSY}"})
+    if run is None or not run.ok:
+        reason = run.error if run is not None and run.error else "errcode=-1, errmsg=unknown"
+        return web.json_response({"code": 0, "msg": f"{SYNC_FAILED}: {reason}"})
+    return web.json_response({"code": 1, "msg": SYNC_OK})
+
+
+async def sync_live_replay(request: web.Request) -> web.Response:
+    """GET /live/syncLiveReplay?roomId=N (admin): `{"code": 1, "msg": "success", "data": [...]}`."""
+    await require_admin(request)
+    roomid = query_int(request, "roomId", default=0, lo=0, hi=2**53)
+    if roomid == 0:
+        raise bad_request("query parameter 'roomId' is required")
+    try:
+        room = await request.app[LIVE].replay_now(roomid)
+    except LookupError:
+        raise not_found("room") from None
+    except SyncBusy:
+        return web.json_response({"code": 0, "msg": BUSY, "data": []})
+    except (WeChatError, SyncAborted) as exc:
+        return web.json_response({"code": 0, "msg": describe(exc), "data": []})
+    return web.json_response({"code": 1, "msg": "success", "data": room.live_replay})
+
+
+async def admin_sync(request: web.Request) -> web.Response:
+    """POST /api/admin/live/sync: one sync now; 409 while another runs."""
+    await require_admin(request)
+    live = request.app[LIVE]
+    try:
+        run = await live.sync("admin")
+    except SyncBusy:
+        raise conflict("another sync is running", "sync_in_progress") from None
+    assert run is not None  # a forced sync always runs
+    at = await live.next_run_at()
+    return web.json_response({"ok": run.ok, "run": run.as_json(), "next_run_at": _ts(at)})
+
+
+async def admin_replay(request: web.Request) -> web.Response:
+    """POST /api/admin/live/rooms/{roomid}/replay: fetch this room's replay now."""
+    await require_admin(request)
+    roomid = path_int(request, "roomid")
+    try:
+        room = await request.app[LIVE].replay_now(roomid)
+    except LookupError:
+        raise not_found("room") from None
+    except SyncBusy:
+        raise conflict("a sync is running, try again shortly", "sync_in_progress") from None
+    except (QuotaExceeded, SyncAborted) as exc:
+        raise ApiError(429, "quota_exhausted", describe(exc)) from None
+    except WeChatError as exc:
+        raise ApiError(
+            502, "wechat_error", describe(exc), errcode=exc.errcode, errmsg=exc.errmsg
+        ) from None
+    return web.json_response(_room_json(request, room))
+
+
+async def admin_pin(request: web.Request) -> web.Response:
+    """PUT /api/admin/live/rooms/{roomid}/pin {"is_top": 0|1}: pinned rooms list first."""
+    await require_admin(request)
+    roomid = path_int(request, "roomid")
+    value = (await read_json(request)).get("is_top")
+    if value not in (0, 1):  # True/False compare equal to 1/0 and are accepted too
+        raise bad_request("'is_top' must be 0 or 1")
+    room = await store.set_top(request.app[DB], roomid, int(value))
+    if room is None:
+        raise not_found("room")
+    await request.app[LIVE].changed({"event": "pinned", "roomid": roomid, "is_top": room.is_top})
+    return web.json_response(_room_json(request, room))
+
+
+async def admin_status(request: web.Request) -> web.Response:
+    """GET /api/admin/live/status: runs, today's quota, the plan, token expiry (never tokens)."""
+    await require_admin(request)
+    app = request.app
+    live = app[LIVE]
+    usage = await live.quota.usage()
+    runs = await store.last_runs(app[DB], 10)
+    last_ok = await store.last_ok_run(app[DB])
+    keepers = app.get(TOKEN_KEEPERS) or {}
+    quota = usage.as_json()
+    quota["resets_at"] = _ts(usage.resets_at)
+    body = {
+        "rooms": await store.count_rooms(app[DB]),
+        "sync_enabled": app[SETTINGS].live_sync_enabled,
+        "quota": quota,
+        "halted_until": _ts(usage.resets_at) if usage.halted else None,
+        "next_run_at": _ts(await live.next_run_at()),
+        "last_ok_run": last_ok.as_json() if last_ok else None,
+        "runs": [r.as_json() for r in runs],
+        "tokens": {kind: keeper.status() for kind, keeper in keepers.items()},
+    }
+    return web.json_response(body)
+
+
+def setup_live_routes(app: web.Application) -> None:
+    """Register the mini-program, public API and admin live routes."""
+    r = app.router
+    r.add_get("/live/getRoomList", get_room_list, name="live_room_list")
+    r.add_get("/live/syncRoomList", sync_room_list, name="live_sync_room_list")
+    r.add_get("/live/syncLiveReplay", sync_live_replay, name="live_sync_replay")
+    r.add_get("/api/live/rooms", api_rooms, name="api_live_rooms")
+    r.add_get("/api/live/rooms/{roomid}", api_room, name="api_live_room")
+    r.add_post("/api/admin/live/sync", admin_sync, name="api_admin_live_sync")
+    r.add_post("/api/admin/live/rooms/{roomid}/replay", admin_replay, name="api_admin_live_replay")
+    r.add_put("/api/admin/live/rooms/{roomid}/pin", admin_pin, name="api_admin_live_pin")
+    r.add_get("/api/admin/live/status", admin_status, name="api_admin_live_status")
