@@ -136,3 +136,15 @@ async def test_rename_validates(sim: RunningSimulator, make_settings: Any, hub_c
     for bad in ({"name": ""}, {"name": "x" * 101}, {"name": 5}, {}):
         resp = await client.put("/api/me", json=bad)
         assert resp.status == 400, bad
+
+
+async def test_https_public_url_makes_the_cookie_secure(
+    sim: RunningSimulator, make_settings: Any, hub_client: Any
+) -> None:
+    settings = sim_settings(make_settings, sim.url, public_url="https://hub.example.com")
+    client = await hub_client(settings)
+    resp = await client.get("/auth/login", allow_redirects=False)
+    assert (
+        "redirect_uri=https%3A%2F%2Fhub.example.com%2Fauth%2Fcallback" in resp.headers["Location"]
+    )
+    assert "Secure" in resp.headers["Set-Cookie"]
