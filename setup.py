@@ -17,6 +17,8 @@ setup(
         "aiohttp-session[secure]>=2.12",
         "cryptography>=41",
         "qrcode>=7.4",
+        # qrcode's pure-Python PNG writer (no Pillow) needs it and does not require it itself.
+        "pypng>=0.20220715",
         "aiomysql>=0.2",
         "aiosqlite>=0.19",
         "redis>=5.0",
