@@ -57,26 +57,26 @@ def origin(client: TestClient[Any, Any]) -> dict[str, str]:
     return {"Origin": client.app[SETTINGS].public_url}
 
 
-async def next_frame(ws: WS, timeout: float = 10.0) -> Frame:
+async def next_frame(ws: WS, within: float = 10.0) -> Frame:
     """The next JSON frame; fails on a close or a timeout."""
-    msg = await ws.receive(timeout=timeout)
+    msg = await ws.receive(timeout=within)
     assert msg.type is aiohttp.WSMsgType.TEXT, (msg.type, msg.data)
     frame: Frame = json.loads(msg.data)
     return frame
 
 
-async def frame_of(ws: WS, kind: str, timeout: float = 10.0) -> Frame:
+async def frame_of(ws: WS, kind: str, within: float = 10.0) -> Frame:
     """The next frame of type `kind`, skipping others (presence frames come and go)."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while True:
         frame = await next_frame(ws, max(0.1, deadline - time.monotonic()))
         if frame["type"] == kind:
             return frame
 
 
-async def chats(ws: WS, count: int, timeout: float = 15.0) -> list[Frame]:
+async def chats(ws: WS, count: int, within: float = 15.0) -> list[Frame]:
     """The next `count` chat frames."""
-    return [await frame_of(ws, "chat", timeout) for _ in range(count)]
+    return [await frame_of(ws, "chat", within) for _ in range(count)]
 
 
 async def no_chat_within(ws: WS, seconds: float) -> None:
@@ -85,14 +85,14 @@ async def no_chat_within(ws: WS, seconds: float) -> None:
     while (left := deadline - time.monotonic()) > 0:
         try:
             frame = await next_frame(ws, left)
-        except (TimeoutError, asyncio.TimeoutError):
+        except TimeoutError:
             return
         assert frame["type"] != "chat", frame
 
 
-async def eventually(check: Callable[[], Any], timeout: float = 10.0) -> None:
+async def eventually(check: Callable[[], Any], within: float = 10.0) -> None:
     """Poll an (async or plain) check until it is truthy."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while True:
         result = check()
         if asyncio.iscoroutine(result):
