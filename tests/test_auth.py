@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiohttp import web
+
 from hub.simulator import RunningSimulator
 from tests.helpers_auth import authorize, login, new_browser, sim, sim_settings
 
@@ -148,3 +150,27 @@ async def test_https_public_url_makes_the_cookie_secure(
         "redirect_uri=https%3A%2F%2Fhub.example.com%2Fauth%2Fcallback" in resp.headers["Location"]
     )
     assert "Secure" in resp.headers["Set-Cookie"]
+
+
+async def test_non_member_is_refused(
+    make_settings: Any, hub_client: Any, aiohttp_server: Any
+) -> None:
+    # The simulator has no non-members, so a tiny WeCom answers with an `openid` instead.
+    fake = web.Application()
+
+    async def gettoken(request: web.Request) -> web.Response:
+        return web.json_response({"errcode": 0, "access_token": "t" * 32, "expires_in": 7200})
+
+    async def getuserinfo(request: web.Request) -> web.Response:
+        return web.json_response({"errcode": 0, "errmsg": "ok", "openid": "oOutsider"})
+
+    fake.router.add_get("/cgi-bin/gettoken", gettoken)
+    fake.router.add_get("/cgi-bin/auth/getuserinfo", getuserinfo)
+    server = await aiohttp_server(fake)
+    base = str(server.make_url("")).rstrip("/")
+    client = await hub_client(sim_settings(make_settings, base))
+    resp = await client.get("/auth/login", allow_redirects=False)
+    state = resp.headers["Location"].split("state=")[1].split("&")[0].split("#")[0]
+    resp = await client.get(f"/auth/callback?code=c0de&state={state}", allow_redirects=False)
+    assert resp.status == 403 and (await resp.json())["error"]["code"] == "forbidden"
+    assert (await client.get("/api/me")).status == 401
