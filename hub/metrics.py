@@ -1,17 +1,17 @@
-"""Prometheus metrics: one registry per app, a tiny recording API for every module, GET /metrics."""
+"""Prometheus metrics: one registry per app, a small recording API for others, GET /metrics."""
 
 from __future__ import annotations
 
 import ipaddress
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import generate_latest
 
-from hub.keys import METRICS, SETTINGS
+from hub.keys import LIVE, METRICS, SETTINGS
+from hub.metrics_state import StateCollector
 from hub.web.admin import require_admin
 from hub.web.errors import ApiError
 
@@ -23,17 +23,16 @@ _LATENCY = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 ScrapeHook = Callable[[web.Application], Awaitable[None]]
 
 
-@dataclass
 class Metrics:
-    """Every series hub exports, registered on a registry of its own (never the global one)."""
+    """Every series hub exports, registered on a registry of its own (never the global one).
 
-    registry: CollectorRegistry = field(
-        default_factory=lambda: CollectorRegistry(auto_describe=True)
-    )
-    scrape_hooks: list[ScrapeHook] = field(default_factory=list)
+    Counts that hot paths keep as plain integers on their own objects (websocket frames, WeChat
+    calls, token refreshes) are read at scrape time by StateCollector instead of being pushed.
+    """
 
-    def __post_init__(self) -> None:
-        r = self.registry
+    def __init__(self, app: web.Application) -> None:
+        self.registry = r = CollectorRegistry(auto_describe=True)
+        self.scrape_hooks: list[ScrapeHook] = []
         self.http_requests = Counter(
             "hub_http_requests",
             "HTTP requests answered, by method, route pattern and status.",
@@ -45,18 +44,6 @@ class Metrics:
             "Time to answer an HTTP request (websocket upgrades excluded), by route pattern.",
             ["method", "route"],
             buckets=_LATENCY,
-            registry=r,
-        )
-        self.ws_connections = Gauge(
-            "hub_ws_connections", "Websocket clients connected to this process.", registry=r
-        )
-        self.ws_opened = Counter(
-            "hub_ws_connections_opened", "Websocket connections accepted.", registry=r
-        )
-        self.ws_messages = Counter(
-            "hub_ws_messages",
-            "Websocket frames, by direction (in: from clients, out: to clients).",
-            ["direction"],
             registry=r,
         )
         self.sync_runs = Counter(
@@ -74,29 +61,11 @@ class Metrics:
             ["change"],
             registry=r,
         )
-        self.wechat_calls = Counter(
-            "hub_wechat_calls",
-            "Calls sent to WeChat by this process, by api (getliveinfo, replay, token, ...).",
-            ["api"],
-            registry=r,
-        )
         self.quota_used = Gauge(
             "hub_live_quota_used", "getliveinfo calls used today (Beijing day).", registry=r
         )
         self.quota_limit = Gauge(
             "hub_live_quota_limit", "getliveinfo calls allowed per Beijing day.", registry=r
-        )
-        self.token_refreshes = Counter(
-            "hub_token_refreshes",
-            "Access tokens fetched from WeChat by this process, by kind (mp, wecom).",
-            ["kind"],
-            registry=r,
-        )
-        self.token_failures = Counter(
-            "hub_token_refresh_failures",
-            "Failed access-token fetches, by kind.",
-            ["kind"],
-            registry=r,
         )
         self.leader = Gauge(
             "hub_leader",
@@ -106,8 +75,7 @@ class Metrics:
         )
         for result in ("ok", "error", "skipped"):
             self.sync_runs.labels(result=result)
-        for direction in ("in", "out"):
-            self.ws_messages.labels(direction=direction)
+        r.register(StateCollector(app))
 
 
 def metrics_of(app: web.Application) -> Metrics | None:
@@ -139,13 +107,6 @@ def record_sync(
         m.sync_room_changes.labels(change="deleted").inc(deleted)
 
 
-def record_wechat_call(app: web.Application, api: str, count: int = 1) -> None:
-    """`count` HTTP requests were sent to WeChat for `api` (getliveinfo, replay, token...)."""
-    m = metrics_of(app)
-    if m is not None and count > 0:
-        m.wechat_calls.labels(api=api).inc(count)
-
-
 def set_quota(app: web.Application, used: int, limit: int | None = None) -> None:
     """Today's getliveinfo quota used (and the daily limit)."""
     m = metrics_of(app)
@@ -154,36 +115,6 @@ def set_quota(app: web.Application, used: int, limit: int | None = None) -> None
     m.quota_used.set(used)
     if limit is not None:
         m.quota_limit.set(limit)
-
-
-def record_token_refresh(app: web.Application, kind: str, ok: bool) -> None:
-    """A token fetch from WeChat finished: kind mp|stable|wecom."""
-    m = metrics_of(app)
-    if m is None:
-        return
-    (m.token_refreshes if ok else m.token_failures).labels(kind=kind).inc()
-
-
-def ws_opened(app: web.Application) -> None:
-    """A websocket client connected to this process."""
-    m = metrics_of(app)
-    if m is not None:
-        m.ws_connections.inc()
-        m.ws_opened.inc()
-
-
-def ws_closed(app: web.Application) -> None:
-    """A websocket client of this process went away."""
-    m = metrics_of(app)
-    if m is not None:
-        m.ws_connections.dec()
-
-
-def ws_message(app: web.Application, direction: str, count: int = 1) -> None:
-    """`count` websocket frames went `in` (from a client) or `out` (to clients)."""
-    m = metrics_of(app)
-    if m is not None and count > 0:
-        m.ws_messages.labels(direction=direction).inc(count)
 
 
 def set_leader(app: web.Application, lock: str, held: bool) -> None:
@@ -198,6 +129,14 @@ def add_scrape_hook(app: web.Application, hook: ScrapeHook) -> None:
     m = metrics_of(app)
     if m is not None:
         m.scrape_hooks.append(hook)
+
+
+async def _read_quota(app: web.Application) -> None:
+    # The quota is shared by every process through the cache: any of them can report it.
+    live = app.get(LIVE)
+    if live is not None:
+        usage = await live.quota.usage()
+        set_quota(app, usage.used, usage.budget)
 
 
 def _is_loopback(remote: str | None) -> bool:
@@ -234,6 +173,7 @@ async def metrics_handler(request: web.Request) -> web.Response:
 
 def setup_metrics(app: web.Application) -> None:
     """Create the app's registry and register GET /metrics."""
-    app[METRICS] = Metrics()
+    app[METRICS] = Metrics(app)
     app[METRICS].quota_limit.set(app[SETTINGS].live_daily_quota)
+    add_scrape_hook(app, _read_quota)
     app.router.add_get("/metrics", metrics_handler, name="metrics")

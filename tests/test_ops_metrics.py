@@ -13,17 +13,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 
 from hub.app import create_app
-from hub.metrics import (
-    record_sync,
-    record_token_refresh,
-    record_wechat_call,
-    set_quota,
-    ws_closed,
-    ws_message,
-    ws_opened,
-)
 from hub.settings import Settings
+from hub.simulator import RunningSimulator
 from tests.conftest import ADMIN_TOKEN, AppClient
+from tests.fixtures_realtime import connect_ticket, frame_of, make_meeting, make_user
+from tests.helpers_auth import sim, sim_settings  # noqa: F401
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -78,38 +72,65 @@ async def test_metrics_requires_admin_token(
     await scrape(client)
 
 
-async def test_metrics_parse_and_show_every_listed_series(
-    make_settings: Callable[..., Settings], hub_client: AppClient
+async def test_metrics_show_every_listed_series_from_real_work(
+    sim: RunningSimulator,  # noqa: F811
+    make_settings: Callable[..., Settings],
+    hub_client: AppClient,
 ) -> None:
-    client = await hub_client(make_settings(live_daily_quota=321))
-    app = client.server.app
+    client = await hub_client(sim_settings(make_settings, sim.url, live_daily_quota=321))
+    app = client.app
     assert app is not None
-    record_sync(app, "ok", rooms=12, upserted=12, deleted=2)
-    record_sync(app, "error")
-    record_wechat_call(app, "getliveinfo", 3)
-    set_quota(app, 42)
-    record_token_refresh(app, "mp", ok=True)
-    record_token_refresh(app, "wecom", ok=False)
-    ws_opened(app)
-    ws_opened(app)
-    ws_closed(app)
-    ws_message(app, "in", 5)
-    ws_message(app, "out", 7)
+    async with aiohttp.ClientSession() as session:
+        gen = {"count": 7, "seed": 3, "replace": True}
+        async with session.post(sim.url + "/_sim/rooms/generate", json=gen) as resp:
+            assert resp.status == 200
+        resp = await client.post("/api/admin/live/sync", headers=AUTH)
+        assert resp.status == 200, await resp.text()
+
+        organizer = await make_user(app, "zhangsan")
+        meeting = await make_meeting(app, organizer)
+        ws = await connect_ticket(client, session, organizer, meeting)
+        await frame_of(ws, "hello")
+        await ws.send_json({"type": "chat", "text": "hello metrics", "client_id": "m-1"})
+        await frame_of(ws, "chat")
+        names, samples = await scrape(client)
+        assert value(samples, "hub_ws_connections") == 1
+        await ws.close()
+
+        # The token expires at WeChat; the refresh WeChat refuses counts as a failure.
+        async with session.post(sim.url + "/_sim/clock", json={"advance": 8000}) as resp:
+            assert resp.status == 200
+        fault = {"token": {"errcode": 40125, "times": 3}}
+        async with session.post(sim.url + "/_sim/faults", json=fault) as resp:
+            assert resp.status == 200
+        resp = await client.post("/api/admin/live/sync", headers=AUTH)
+        assert resp.status != 500
 
     names, samples = await scrape(client)
     assert names >= LISTED
     assert value(samples, "hub_sync_runs_total", result="ok") == 1
     assert value(samples, "hub_sync_runs_total", result="error") == 1
-    assert value(samples, "hub_sync_rooms") == 12
-    assert value(samples, "hub_sync_room_changes_total", change="deleted") == 2
-    assert value(samples, "hub_wechat_calls_total", api="getliveinfo") == 3
-    assert value(samples, "hub_live_quota_used") == 42
+    assert value(samples, "hub_sync_rooms") == 7
+    assert value(samples, "hub_sync_room_changes_total", change="upserted") == 7
+    assert value(samples, "hub_wechat_calls_total", api="miniprogram") >= 2
+    assert value(samples, "hub_live_quota_used") >= 1
     assert value(samples, "hub_live_quota_limit") == 321
-    assert value(samples, "hub_token_refreshes_total", kind="mp") == 1
-    assert value(samples, "hub_token_refresh_failures_total", kind="wecom") == 1
-    assert value(samples, "hub_ws_connections") == 1
-    assert value(samples, "hub_ws_messages_total", direction="in") == 5
-    assert value(samples, "hub_ws_messages_total", direction="out") == 7
+    assert value(samples, "hub_token_refreshes_total", kind="miniprogram") == 1
+    assert value(samples, "hub_token_refresh_failures_total", kind="miniprogram") >= 1
+    assert value(samples, "hub_ws_messages_total", direction="in") >= 1
+    # hello, the chat echo, presence: at least three frames went out.
+    assert value(samples, "hub_ws_messages_total", direction="out") >= 3
+    assert value(samples, "hub_leader", lock="live-sync") == 0
+    assert (
+        value(
+            samples,
+            "hub_http_requests_total",
+            method="POST",
+            route="/api/admin/live/sync",
+            status="200",
+        )
+        >= 1
+    )
 
 
 async def test_two_apps_never_share_series(
@@ -117,10 +138,16 @@ async def test_two_apps_never_share_series(
 ) -> None:
     one = await hub_client(make_settings())
     two = await hub_client(make_settings())
-    assert one.server.app is not None
-    record_sync(one.server.app, "ok", rooms=5)
+    for _ in range(3):
+        assert (await one.get("/healthz")).status == 200
     _, samples = await scrape(two)
-    assert value(samples, "hub_sync_runs_total", result="ok") == 0
+    assert (
+        value(samples, "hub_http_requests_total", method="GET", route="/healthz", status="200") == 0
+    )
+    _, samples = await scrape(one)
+    assert (
+        value(samples, "hub_http_requests_total", method="GET", route="/healthz", status="200") == 3
+    )
 
 
 async def test_http_series_use_route_patterns_not_raw_paths(

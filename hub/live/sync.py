@@ -11,9 +11,10 @@ from aiohttp import web
 
 from hub.keys import CACHE, CLOCK, DB, MP_CLIENT, SETTINGS
 from hub.live.common import Counters, SyncAborted, SyncBusy, describe
-from hub.live.lease import Lease, hold_lock
+from hub.live.lease import LOCK_NAME, Lease, hold_lock
 from hub.live.quota import PAGE_SIZE, Kind, Quota, pages_for, plan_interval
 from hub.live.replays import fetch_due_replays, fetch_replay_now
+from hub.metrics import record_sync, set_leader
 from hub.realtime.events import publish_live
 from hub.storage import StorageError
 from hub.storage import rooms as store
@@ -96,12 +97,23 @@ class LiveSync:
 
         Raises SyncBusy when another sync holds the lock.
         """
-        async with hold_lock(self.app[CACHE]) as lease:
+        async with hold_lock(self.app[CACHE], ttl=self.app[SETTINGS].leader_ttl) as lease:
             if lease is None:
                 raise SyncBusy()
             if not force and not await self.due():
                 return None
-            run = await self._run(trigger, lease)
+            set_leader(self.app, LOCK_NAME, True)
+            try:
+                run = await self._run(trigger, lease)
+            finally:
+                set_leader(self.app, LOCK_NAME, False)
+            record_sync(
+                self.app,
+                "ok" if run.ok else "error",
+                rooms=run.seen if run.ok else None,
+                upserted=run.upserted,
+                deleted=run.deleted,
+            )
             await self.plan_next(run)
             return run
 
@@ -111,7 +123,7 @@ class LiveSync:
         Raises LookupError for a room the mirror does not hold, WeChatError or SyncAborted
         when WeChat or the budget refuses.
         """
-        async with hold_lock(self.app[CACHE]) as lease:
+        async with hold_lock(self.app[CACHE], ttl=self.app[SETTINGS].leader_ttl) as lease:
             if lease is None:
                 raise SyncBusy()
             return await fetch_replay_now(self, roomid, lease)

@@ -111,6 +111,9 @@ class RealtimeHub:
         self.buffer_limit = buffer_limit
         self.rooms: dict[int, Room] = {}
         self.dropped_slow = 0
+        # Frames read from and written to clients; /metrics reads these (plain ints: no lock).
+        self.frames_in = 0
+        self.frames_out = 0
         self._tasks: set[asyncio.Task[Any]] = set()
         self._unsent: collections.deque[tuple[int, str, float]] = collections.deque()
         self._resender: asyncio.Task[None] | None = None
@@ -241,6 +244,7 @@ class RealtimeHub:
                 continue
             try:
                 await client.ws.send_str(text)
+                self.frames_out += 1
             except (ConnectionError, RuntimeError):
                 self.drop(client, WSCloseCode.GOING_AWAY, "connection lost")
         if text.startswith(_ENDED_PREFIX):
@@ -256,6 +260,7 @@ class RealtimeHub:
                 seq = chat_seq_of(text)
                 if seq is None or seq > floor:
                     await client.ws.send_str(text)
+                    self.frames_out += 1
         # No await between the emptiness check and this line: nothing can slip in between.
         client.pending = None
 

@@ -52,6 +52,7 @@ class Conn:
     async def send(self, frame: dict[str, Any]) -> None:
         """A frame to this client only."""
         await self.ws.send_str(dumps(frame))
+        self.app[REALTIME].frames_out += 1
 
 
 async def on_chat(conn: Conn, frame: dict[str, Any]) -> None:
@@ -166,7 +167,9 @@ async def _session(app: web.Application, client: Client, conn: Conn, after: int)
 async def _read_loop(conn: Conn) -> None:
     """Only this task reads; each frame is answered or refused, never raised."""
     ws = conn.ws
+    hub = conn.app[REALTIME]
     async for msg in ws:
+        hub.frames_in += 1
         if not conn.bucket.take():
             if conn.bucket.flooding:
                 await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"rate limit")

@@ -82,6 +82,7 @@ class TokenKeeper:
         self.last_refresh: float | None = None
         self.last_error: str | None = None
         self.refreshes = 0
+        self.failures = 0  # fetches WeChat refused or that failed in transport (/metrics)
 
     @property
     def configured(self) -> bool:
@@ -188,6 +189,7 @@ class TokenKeeper:
             fetched = await self._fetch(cred)
         except WeChatError as exc:
             self.last_error = f"{exc.errcode} {exc.errmsg}"
+            self.failures += 1
             log.warning("%s token refresh failed: %s", self.kind, self.last_error)
             raise
         now = self.clock.time()
