@@ -174,3 +174,9 @@ async def test_non_member_is_refused(
     resp = await client.get(f"/auth/callback?code=c0de&state={state}", allow_redirects=False)
     assert resp.status == 403 and (await resp.json())["error"]["code"] == "forbidden"
     assert (await client.get("/api/me")).status == 401
+
+
+async def test_login_without_wecom_configured_is_503(make_settings: Any, hub_client: Any) -> None:
+    client = await hub_client(make_settings())
+    resp = await client.get("/auth/login", allow_redirects=False)
+    assert resp.status == 503 and (await resp.json())["error"]["code"] == "login_unavailable"
