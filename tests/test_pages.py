@@ -66,7 +66,7 @@ def test_explicit_choice_beats_cookie_and_header() -> None:
     assert pick_language("en", "zh", "zh-CN") == "en"
     assert pick_language(None, "en", "zh-CN") == "en"
     assert pick_language("xx", "yy", "en") == "en"
-    assert translate("en", "home.goods", n=3) == "3 goods"
+    assert translate("en", "home.goods", n=3) == "Goods: 3"
     assert translate("zh", "no.such.key") == "no.such.key"
     assert set(LANGUAGES) == {"zh", "en"}
 

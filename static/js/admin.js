@@ -1,0 +1,112 @@
+// Admin: sync runs, today's quota (list and replay calls apart), token expiry, sync now, pin/unpin.
+import { api, config, el, formatTime, reconnectingSocket, showError, t, toast } from "./common.js";
+
+const $ = (id) => document.getElementById(id);
+
+function kv(box, pairs) {
+  box.replaceChildren(...pairs.flatMap(([k, v]) => [el("dt", { text: k }), el("dd", { text: v })]));
+}
+
+function duration(run) {
+  const ms = new Date(run.finished_at) - new Date(run.started_at);
+  return Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : "—";
+}
+
+function renderStatus(status) {
+  const last = status.runs?.[0];
+  const lastBox = $("last-sync");
+  if (last) {
+    lastBox.textContent = `${formatTime(last.started_at, { dateStyle: "short", timeStyle: "medium" })}`;
+    lastBox.className = `stat-value ${last.ok ? "ok" : "bad"}`;
+    $("last-sync-detail").textContent = last.ok
+      ? `${t("admin.ok")} · ${t("admin.seen")} ${last.seen} · ${t("admin.upserted")} ${last.upserted} · ${t("admin.deleted")} ${last.deleted}`
+      : `${t("admin.failed")}: ${last.error ?? ""}`;
+  } else {
+    lastBox.textContent = t("admin.no_runs");
+  }
+  $("next-run").textContent = status.sync_enabled === false ? "—" : formatTime(status.next_run_at, { dateStyle: "short", timeStyle: "medium" });
+  const q = status.quota ?? {};
+  kv($("quota"), [
+    [t("admin.quota_used"), `${q.used ?? 0} / ${q.budget ?? 0}`],
+    [t("admin.quota_left"), String(q.left ?? 0)],
+    [t("admin.list_calls"), String(q.list_calls ?? 0)],
+    [t("admin.replay_calls"), String(q.replay_calls ?? 0)],
+  ]);
+  $("quota-bar").style.width = `${Math.min(100, (100 * (q.used ?? 0)) / Math.max(1, q.budget ?? 1))}%`;
+  const tokens = Object.entries(status.tokens ?? {});
+  kv($("tokens"), tokens.flatMap(([kind, tok]) => [
+    [`${kind} · ${t("admin.token_expires")}`, formatTime(tok.expires_at, { dateStyle: "short", timeStyle: "medium" })],
+    [`${kind} · ${t("admin.token_refreshed")}`, formatTime(tok.last_refresh, { dateStyle: "short", timeStyle: "medium" })],
+    ...(tok.last_error ? [[`${kind} · ${t("admin.token_error")}`, String(tok.last_error)]] : []),
+  ]));
+  const rows = (status.runs ?? []).map((run) => el("tr", { dataset: { runId: run.id } },
+    el("td", { text: formatTime(run.started_at, { dateStyle: "short", timeStyle: "medium" }) }),
+    el("td", { class: run.ok ? "ok-text" : "bad-text", text: run.ok ? t("admin.ok") : `${t("admin.failed")}: ${run.error ?? ""}` }),
+    el("td", { text: duration(run) }),
+    ...[run.seen, run.upserted, run.deleted, run.list_calls, run.replay_calls].map((n) => el("td", { text: String(n ?? 0) }))));
+  $("runs").tBodies[0].replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: "8", class: "muted", text: t("admin.no_runs") }))]));
+}
+
+function roomRow(room) {
+  const pinned = Boolean(room.is_top);
+  const button = el("button", { type: "button", class: `btn small ${pinned ? "ghost" : ""}`, text: pinned ? t("admin.unpin") : t("admin.pin") });
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      await api("PUT", `/api/admin/live/rooms/${room.roomid}/pin`, { is_top: pinned ? 0 : 1 });
+      toast(pinned ? t("admin.unpinned") : t("admin.pinned"), "ok");
+      await loadRooms();
+    } catch (error) {
+      showError(error);
+      button.disabled = false;
+    }
+  });
+  const img = el("img", { src: room.cover_img || config.defaultAnchor, alt: "", loading: "lazy" });
+  return el("tr", { dataset: { roomid: room.roomid } },
+    el("td", {}, el("div", { class: "room-cell" }, img, el("span", { text: `${room.name} (#${room.roomid})` }),
+      pinned ? el("span", { class: "tag", text: t("home.pinned") }) : null)),
+    el("td", { text: t(`status.${room.live_status}`) }),
+    el("td", {}, button));
+}
+
+async function loadStatus() {
+  try {
+    renderStatus(await api("GET", "/api/admin/live/status"));
+  } catch (error) {
+    showError(error);
+  }
+}
+
+async function loadRooms() {
+  try {
+    const body = await api("GET", "/api/live/rooms?page_size=100");
+    $("admin-rooms").tBodies[0].replaceChildren(...(body.rooms ?? []).map(roomRow));
+  } catch (error) {
+    showError(error);
+  }
+}
+
+$("sync-now").addEventListener("click", async (event) => {
+  const button = event.currentTarget;
+  button.disabled = true;
+  try {
+    const result = await api("POST", "/api/admin/live/sync");
+    if (result.ok) toast(t("admin.sync_done"), "ok");
+    else toast(t("admin.sync_failed", { error: result.run?.error ?? "" }), "error");
+  } catch (error) {
+    showError(error);
+  } finally {
+    button.disabled = false;
+    await Promise.all([loadStatus(), loadRooms()]);
+  }
+});
+
+loadStatus();
+loadRooms();
+let timer = null;
+reconnectingSocket(() => "/ws/live", {
+  onMessage: () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => { loadStatus(); loadRooms(); }, 250);
+  },
+});
