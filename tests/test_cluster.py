@@ -1,0 +1,219 @@
+"""Three hub processes on one MariaDB and one Redis: chat fan-out, one syncer, one token fetch."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import aiohttp
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from yarl import URL
+
+from hub.storage import open_database
+from tests.cluster import ADMIN_TOKEN, Cluster, ClusterFactory, cluster_factory  # noqa: F401
+
+pytestmark = [pytest.mark.slow, pytest.mark.mysql, pytest.mark.redis]
+
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+WS = aiohttp.ClientWebSocketResponse
+
+
+async def login(cluster: Cluster, userid: str) -> aiohttp.ClientSession:
+    """A browser signed in as `userid` (through the simulator's WeCom page, on hub 0).
+
+    The cookie jar sends the session cookie to every process: cookies ignore the port, as a
+    single public name behind a load balancer would.
+    """
+    browser = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+    resp = await browser.get(cluster.urls[0] + "/auth/login", allow_redirects=False)
+    assert resp.status == 302, await resp.text()
+    authorize = resp.headers["Location"].partition("#")[0] + "&userid=" + userid
+    async with aiohttp.ClientSession() as plain:
+        approved = await plain.get(authorize, allow_redirects=False)
+        assert approved.status == 302, await approved.text()
+        back = URL(approved.headers["Location"])
+    resp = await browser.get(back, allow_redirects=False)
+    assert resp.status == 302, await resp.text()
+    return browser
+
+
+async def frame_of(ws: WS, kind: str, within: float = 15.0) -> dict[str, Any]:
+    """The next frame of type `kind` (presence frames come and go)."""
+    deadline = time.monotonic() + within
+    while True:
+        msg = await ws.receive(timeout=max(0.1, deadline - time.monotonic()))
+        assert msg.type is aiohttp.WSMsgType.TEXT, (msg.type, msg.data)
+        frame: dict[str, Any] = json.loads(msg.data)
+        if frame["type"] == kind:
+            return frame
+
+
+async def eventually(
+    check: Callable[[], Awaitable[bool]], within: float, what: str, step: float = 0.2
+) -> None:
+    """Poll `check` until true; fail naming `what` after `within` seconds."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if await check():
+            return
+        await asyncio.sleep(step)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def metrics(session: aiohttp.ClientSession, url: str) -> dict[tuple[str, str], float]:
+    """The samples of one process's /metrics, keyed by (name, sorted labels as text)."""
+    async with session.get(url + "/metrics", headers=ADMIN) as resp:
+        assert resp.status == 200
+        text = await resp.text()
+    out: dict[tuple[str, str], float] = {}
+    for fam in text_string_to_metric_families(text):
+        for s in fam.samples:
+            out[(s.name, ",".join(f"{k}={v}" for k, v in sorted(s.labels.items())))] = s.value
+    return out
+
+
+@pytest.fixture
+async def browsers() -> AsyncIterator[list[aiohttp.ClientSession]]:
+    """Sessions a test opens, closed at the end."""
+    opened: list[aiohttp.ClientSession] = []
+    yield opened
+    for session in opened:
+        await session.close()
+
+
+async def test_chat_sent_to_any_process_reaches_clients_of_all_three(
+    cluster_factory: ClusterFactory,  # noqa: F811
+    browsers: list[aiohttp.ClientSession],
+) -> None:
+    cluster = cluster_factory(3)
+    users = ["zhangsan", "lisi", "wangwu"]
+    for userid in users:
+        browsers.append(await login(cluster, userid))
+    organizer = browsers[0]
+    origin = {"Origin": cluster.urls[0]}
+    resp = await organizer.post(
+        cluster.urls[0] + "/api/meetings", json={"title": "cluster"}, headers=origin
+    )
+    assert resp.status == 201, await resp.text()
+    number = (await resp.json())["number"]
+    for i, browser in enumerate(browsers[1:], start=1):
+        resp = await browser.post(f"{cluster.urls[i]}/api/meetings/{number}/join", headers=origin)
+        assert resp.status == 200, await resp.text()
+
+    # Client i talks to process i.
+    sockets: list[WS] = []
+    for i, browser in enumerate(browsers):
+        ws_url = cluster.urls[i].replace("http", "ws") + f"/ws/meetings/{number}"
+        ws = await browser.ws_connect(ws_url, headers=origin)
+        await frame_of(ws, "hello")
+        sockets.append(ws)
+    # Wait until every process has subscribed: presence shows all three everywhere.
+    for ws in sockets:
+        while len((await frame_of(ws, "presence"))["online"]) < 3:
+            pass
+
+    for i, ws in enumerate(sockets):
+        await ws.send_json({"type": "chat", "text": f"from process {i}", "client_id": f"c-{i}"})
+        for receiver in sockets:
+            frame = await frame_of(receiver, "chat")
+            assert frame["text"] == f"from process {i}"
+            assert frame["seq"] == i + 1
+            assert frame["user"]["userid"] == users[i]
+    for ws in sockets:
+        await ws.close()
+
+    resp = await organizer.get(f"{cluster.urls[2]}/api/meetings/{number}/messages")
+    messages = (await resp.json())["messages"]
+    assert [m["seq"] for m in messages] == [1, 2, 3]
+
+    # Each process counted its own websocket traffic.
+    async with aiohttp.ClientSession() as session:
+        for url in cluster.urls:
+            samples = await metrics(session, url)
+            assert samples[("hub_ws_messages_total", "direction=in")] >= 1
+            assert samples[("hub_ws_messages_total", "direction=out")] >= 4
+
+
+async def sync_runs(database_url: str) -> list[dict[str, Any]]:
+    """Every sync_run row, oldest first."""
+    db = await open_database(database_url)
+    try:
+        return await db.fetchall(
+            "SELECT id, started_at, finished_at, ok, list_calls, error FROM sync_run ORDER BY id"
+        )
+    finally:
+        await db.close()
+
+
+def assert_no_overlap(runs: list[dict[str, Any]]) -> None:
+    """No two runs were in progress at the same time (they hold one lock)."""
+    spans = sorted((float(r["started_at"]), float(r["finished_at"])) for r in runs)
+    for (_, end), (start, _) in itertools.pairwise(spans):
+        assert start >= end, spans
+
+
+async def leader_of(session: aiohttp.ClientSession, cluster: Cluster, within: float) -> int:
+    """The index of the live process whose hub_leader{lock="live-sync"} gauge is 1."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        for i, url in enumerate(cluster.urls):
+            if cluster.hubs[i].alive:
+                samples = await metrics(session, url)
+                if samples.get(("hub_leader", "lock=live-sync")) == 1:
+                    return i
+        await asyncio.sleep(0.1)
+    raise AssertionError("no process became the sync leader")
+
+
+SYNC_ENV = {
+    "HUB_LIVE_SYNC": "1",
+    "HUB_LIVE_SYNC_INTERVAL": "1",
+    "HUB_LEADER_TTL": "3",
+    # A budget so large the planner never stretches the interval.
+    "HUB_LIVE_DAILY_QUOTA": "10000000",
+}
+
+
+async def test_exactly_one_process_syncs_and_a_sigkilled_leader_is_replaced(
+    cluster_factory: ClusterFactory,  # noqa: F811
+) -> None:
+    interval, ttl = 1.0, 3.0
+    cluster = cluster_factory(3, env=SYNC_ENV, sim_rooms=30)
+    async with aiohttp.ClientSession() as session:
+        # Three processes side by side for several intervals.
+        await asyncio.sleep(6 * interval)
+        runs = await sync_runs(cluster.database_url)
+        state = cluster.sim_state()
+        # One sync per interval across the cluster (three loops would make about 18).
+        assert 3 <= len(runs) <= 9, runs
+        assert all(r["ok"] for r in runs), runs
+        assert_no_overlap(runs)
+        # Every listing call WeChat saw belongs to a recorded run (none from a hidden syncer);
+        # one more may be in flight right now.
+        listed = sum(int(r["list_calls"]) for r in runs)
+        assert listed <= state["getliveinfo_calls"] <= listed + 1, (state, runs)
+        per_process = [
+            (await metrics(session, url)).get(("hub_sync_runs_total", "result=ok"), 0.0)
+            for url in cluster.urls
+        ]
+        assert len(runs) <= sum(per_process) + 1, (per_process, runs)
+
+        # The next listing hangs at WeChat; SIGKILL whoever is stuck in it, holding the lock.
+        cluster.sim_post("/_sim/faults", {"getliveinfo": {"delay": 60, "times": 1}})
+        victim = await leader_of(session, cluster, within=10)
+        cluster.hubs[victim].kill()
+        killed_at = time.time()
+
+        async def survivor_synced() -> bool:
+            rows = await sync_runs(cluster.database_url)
+            return any(float(r["started_at"]) > killed_at and r["ok"] for r in rows)
+
+        # Bounded by the lock TTL plus one loop interval (plus slack for a loaded machine).
+        await eventually(survivor_synced, ttl + interval + 10, "a survivor to take over")
+        print(f"sync taken over {time.time() - killed_at:.1f} s after SIGKILL (TTL {ttl} s)")
+        assert_no_overlap(await sync_runs(cluster.database_url))
