@@ -115,3 +115,23 @@ async def sign_in(page: Page, hub: LiveHub, userid: str, next_path: str = "/") -
     await page.click(f'a[href*="userid={userid}"]')
     await page.wait_for_url(re.compile(re.escape(hub.url) + re.escape(next_path) + r"$"))
     await expect(page.locator("#logout")).to_be_visible()
+
+
+async def create_meeting(page: Page, title: str) -> str:
+    """On the home page, create a meeting; returns its number."""
+    await page.fill("#create-title", title)
+    await page.click("#create-button")
+    await page.wait_for_url(re.compile(r".*/m/\d{5}$"))
+    await expect(page.locator("#meeting-title")).to_have_text(title)
+    number = await page.locator("#meeting-number").inner_text()
+    assert re.fullmatch(r"\d{5}", number)
+    await expect(page.locator("#conn.open")).to_be_visible()
+    return number
+
+
+async def join_by_number(page: Page, number: str) -> None:
+    """On the home page, type the number into the join box."""
+    await page.fill("#join-number", number)
+    await page.click("#join-button")
+    await page.wait_for_url(re.compile(rf".*/m/{number}$"))
+    await expect(page.locator("#conn.open")).to_be_visible()

@@ -7,33 +7,22 @@ import re
 import pytest
 from playwright.async_api import Browser, Locator, Page, expect
 
-from tests.fixtures_browser import StartHub, browser, new_page, page_errors, sign_in, start_hub
+from tests.fixtures_browser import (
+    StartHub,
+    browser,
+    create_meeting,
+    join_by_number,
+    new_page,
+    page_errors,
+    sign_in,
+    start_hub,
+)
 
 __all__ = ["browser", "start_hub"]  # fixtures, re-exported for pytest
 
 pytestmark = pytest.mark.browser
 
 XSS = "<img src=x onerror=window.__xss=1>"
-
-
-async def create_meeting(page: Page, title: str) -> str:
-    """On the home page, create a meeting; returns its number."""
-    await page.fill("#create-title", title)
-    await page.click("#create-button")
-    await page.wait_for_url(re.compile(r".*/m/\d{5}$"))
-    await expect(page.locator("#meeting-title")).to_have_text(title)
-    number = await page.locator("#meeting-number").inner_text()
-    assert re.fullmatch(r"\d{5}", number)
-    await expect(page.locator("#conn.open")).to_be_visible()
-    return number
-
-
-async def join_by_number(page: Page, number: str) -> None:
-    """On the home page, type the number into the join box."""
-    await page.fill("#join-number", number)
-    await page.click("#join-button")
-    await page.wait_for_url(re.compile(rf".*/m/{number}$"))
-    await expect(page.locator("#conn.open")).to_be_visible()
 
 
 async def say(page: Page, text: str) -> None:

@@ -39,11 +39,8 @@ export class Activities {
       if (old) data[field] = old[field];
       else delete data[field];
     }
-    // A late frame must not undo a newer answer: counts only grow.
-    if (old && old.status === data.status) {
-      if ((data.total_votes ?? 0) < (old.total_votes ?? 0)) return;
-      if ((data.claimed_count ?? 0) < (old.claimed_count ?? 0)) return;
-    }
+    // A late frame must not undo a newer answer: every change raises the activity's version.
+    if (old && typeof old.version === "number" && typeof data.version === "number" && data.version < old.version) return;
     this.put(frame.kind, data);
   }
 
@@ -51,7 +48,13 @@ export class Activities {
   put(kind, data) {
     const key = `${kind}:${data.id}`;
     const old = this.items.get(key)?.data ?? {};
-    this.items.set(key, { kind, data: { ...old, ...data }, touched: ++this.clock });
+    let merged = { ...old, ...data };
+    if (typeof old.version === "number" && typeof data.version === "number" && data.version < old.version) {
+      // A frame already showed a newer state: take only our own fields from this answer.
+      merged = { ...old };
+      for (const field of MINE) if (field in data) merged[field] = data[field];
+    }
+    this.items.set(key, { kind, data: merged, touched: ++this.clock });
     this.renderOne(key);
   }
 
