@@ -217,3 +217,49 @@ async def test_exactly_one_process_syncs_and_a_sigkilled_leader_is_replaced(
         await eventually(survivor_synced, ttl + interval + 10, "a survivor to take over")
         print(f"sync taken over {time.time() - killed_at:.1f} s after SIGKILL (TTL {ttl} s)")
         assert_no_overlap(await sync_runs(cluster.database_url))
+
+
+async def test_one_token_fetch_per_expiry_not_one_per_process(
+    cluster_factory: ClusterFactory,  # noqa: F811
+    browsers: list[aiohttp.ClientSession],
+) -> None:
+    cluster = cluster_factory(3, sim_rooms=5)
+    async with aiohttp.ClientSession() as session:
+
+        async def sync_on(i: int) -> None:
+            async with session.post(cluster.urls[i] + "/api/admin/live/sync", headers=ADMIN) as r:
+                assert r.status == 200, await r.text()
+                # The run succeeds: the refused token was replaced and the call retried once.
+                assert (await r.json())["ok"] is True
+
+        await sync_on(0)
+        start = cluster.sim_state()["token_calls"]
+        assert start == 1
+        for expiry in range(1, 3):
+            # Every token WeChat issued so far is now expired (42001) behind hub's back.
+            cluster.sim_post("/_sim/clock", {"advance": 7300})
+            for i in range(3):
+                await sync_on(i)
+            assert cluster.sim_state()["token_calls"] == start + expiry
+
+    # WeCom logins on the three processes at once after its token expired: one refetch.
+    browsers.append(await login(cluster, "zhangsan"))
+    wecom_before = cluster.sim_state()["wecom_token_calls"]
+    cluster.sim_post("/_sim/clock", {"advance": 7300})
+
+    async def login_on(i: int, userid: str) -> None:
+        browser = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+        browsers.append(browser)
+        resp = await browser.get(cluster.urls[i] + "/auth/login", allow_redirects=False)
+        authorize = resp.headers["Location"].partition("#")[0] + "&userid=" + userid
+        async with aiohttp.ClientSession() as plain:
+            approved = await plain.get(authorize, allow_redirects=False)
+            back = URL(approved.headers["Location"])
+        # The callback lands on process i, whatever the public URL names.
+        resp = await browser.get(cluster.urls[i] + str(back.relative()), allow_redirects=False)
+        assert resp.status == 302, await resp.text()
+        me = await browser.get(cluster.urls[i] + "/api/me")
+        assert (await me.json())["user"]["userid"] == userid
+
+    await asyncio.gather(*(login_on(i, u) for i, u in enumerate(["lisi", "wangwu", "zhaoliu"])))
+    assert cluster.sim_state()["wecom_token_calls"] == wecom_before + 1
