@@ -14,6 +14,7 @@ from hub.metrics import setup_metrics
 from hub.realtime.setup import setup_realtime
 from hub.resources import cache_ctx, http_ctx, storage_ctx
 from hub.settings import Settings
+from hub.web.activities import setup_activities
 from hub.web.auth import setup_auth
 from hub.web.errors import error_middleware
 from hub.web.health import setup_health
@@ -49,6 +50,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     setup_auth(app)
     setup_meetings(app)
     setup_realtime(app)
+    setup_activities(app)
     setup_pages(app, TEMPLATES_DIR)
     app.router.add_static("/static", STATIC_DIR, name="static")
     return app

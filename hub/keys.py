@@ -16,6 +16,7 @@ from hub.storage import Database
 
 if TYPE_CHECKING:
     from hub.live.sync import LiveSync
+    from hub.meetings.activities.publisher import ActivityPublisher
     from hub.metrics import Metrics
     from hub.realtime.hub import RealtimeHub
     from hub.simulator import RunningSimulator
@@ -68,3 +69,4 @@ METRICS: web.AppKey[Metrics] = web.AppKey("metrics")
 REALTIME: web.AppKey[RealtimeHub] = web.AppKey("realtime")
 LIVE: web.AppKey[LiveSync] = web.AppKey("live")
 LIVE_FEEDS = web.AppKey["set[web.WebSocketResponse]"]("live_feeds")
+ACTIVITIES: web.AppKey[ActivityPublisher] = web.AppKey("activities")

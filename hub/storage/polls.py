@@ -1,0 +1,202 @@
+"""Polls (`poll`, `poll_option`, `ballot`, `ballot_option`): one ballot per attendee, SQL counts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from hub.storage.database import Database, Executor, IntegrityViolation, Row, placeholders
+
+_POLL_COLUMNS = (
+    "id, meeting_id, question, multi, hide_results, status, total_votes, version,"
+    " created_at, closed_at"
+)
+
+
+@dataclass(frozen=True)
+class PollOption:
+    """One choice of a poll with its vote counter."""
+
+    id: int
+    label: str
+    votes: int
+
+
+@dataclass(frozen=True)
+class Poll:
+    """A poll and its options; `total_votes` counts ballots, `version` rises with every change."""
+
+    id: int
+    meeting_id: int
+    question: str
+    multi: bool
+    hide_results: bool
+    status: str
+    total_votes: int
+    version: int
+    created_at: float
+    closed_at: float | None
+    options: tuple[PollOption, ...]
+
+    @property
+    def open(self) -> bool:
+        """True until the organizer closes it."""
+        return self.status == "open"
+
+
+class AlreadyVoted(Exception):
+    """This attendee already has a ballot in the poll."""
+
+
+class PollClosed(Exception):
+    """The poll no longer takes votes (or was already closed)."""
+
+
+def _poll(row: Row, options: Sequence[PollOption]) -> Poll:
+    closed = row["closed_at"]
+    return Poll(
+        id=int(row["id"]),
+        meeting_id=int(row["meeting_id"]),
+        question=str(row["question"]),
+        multi=bool(row["multi"]),
+        hide_results=bool(row["hide_results"]),
+        status=str(row["status"]),
+        total_votes=int(row["total_votes"]),
+        version=int(row["version"]),
+        created_at=float(row["created_at"]),
+        closed_at=None if closed is None else float(closed),
+        options=tuple(options),
+    )
+
+
+async def create_poll(
+    db: Database,
+    meeting_id: int,
+    question: str,
+    labels: Sequence[str],
+    *,
+    multi: bool,
+    hide_results: bool,
+    now: float,
+) -> int:
+    """Insert a poll with its options in one transaction; returns its id."""
+    async with db.transaction() as tx:
+        result = await tx.execute(
+            "INSERT INTO poll (meeting_id, question, multi, hide_results, status, total_votes,"
+            " version, created_at) VALUES (?, ?, ?, ?, 'open', 0, 0, ?)",
+            (meeting_id, question, int(multi), int(hide_results), now),
+        )
+        if result.lastrowid is None:  # pragma: no cover - both drivers report it
+            raise RuntimeError("the database did not report the new poll's id")
+        poll_id = int(result.lastrowid)
+        await tx.executemany(
+            "INSERT INTO poll_option (poll_id, idx, label, votes) VALUES (?, ?, ?, 0)",
+            [(poll_id, i, label) for i, label in enumerate(labels)],
+        )
+    return poll_id
+
+
+async def _options(ex: Executor, poll_ids: Sequence[int]) -> dict[int, list[PollOption]]:
+    found: dict[int, list[PollOption]] = {pid: [] for pid in poll_ids}
+    if not poll_ids:
+        return found
+    rows = await ex.fetchall(
+        f"SELECT id, poll_id, label, votes FROM poll_option"
+        f" WHERE poll_id IN ({placeholders(len(poll_ids))}) ORDER BY poll_id, idx",
+        list(poll_ids),
+    )
+    for r in rows:
+        found[int(r["poll_id"])].append(PollOption(int(r["id"]), str(r["label"]), int(r["votes"])))
+    return found
+
+
+async def get_poll(ex: Executor, poll_id: int) -> Poll | None:
+    """The poll with its options, or None."""
+    row = await ex.fetchone(f"SELECT {_POLL_COLUMNS} FROM poll WHERE id = ?", (poll_id,))
+    if row is None:
+        return None
+    return _poll(row, (await _options(ex, [poll_id]))[poll_id])
+
+
+async def list_polls(ex: Executor, meeting_id: int) -> list[Poll]:
+    """The meeting's polls, oldest first."""
+    rows = await ex.fetchall(
+        f"SELECT {_POLL_COLUMNS} FROM poll WHERE meeting_id = ? ORDER BY id", (meeting_id,)
+    )
+    options = await _options(ex, [int(r["id"]) for r in rows])
+    return [_poll(r, options[int(r["id"])]) for r in rows]
+
+
+async def cast_ballot(
+    db: Database, poll_id: int, user_id: int, option_ids: Sequence[int], now: float
+) -> None:
+    """Record one ballot and bump the counters, all in one transaction.
+
+    The poll row is updated first: its row lock orders concurrent voters (no deadlocks on
+    MySQL) and its `status` condition refuses votes after close. The unique (poll, user) key
+    then refuses a second ballot, rolling the counters back with it.
+    """
+    try:
+        async with db.transaction() as tx:
+            bumped = await tx.execute(
+                "UPDATE poll SET total_votes = total_votes + 1, version = version + 1"
+                " WHERE id = ? AND status = 'open'",
+                (poll_id,),
+            )
+            if bumped.rowcount == 0:
+                raise PollClosed
+            ballot = await tx.execute(
+                "INSERT INTO ballot (poll_id, user_id, created_at) VALUES (?, ?, ?)",
+                (poll_id, user_id, now),
+            )
+            if ballot.lastrowid is None:  # pragma: no cover - both drivers report it
+                raise RuntimeError("the database did not report the new ballot's id")
+            await tx.executemany(
+                "INSERT INTO ballot_option (ballot_id, option_id) VALUES (?, ?)",
+                [(int(ballot.lastrowid), oid) for oid in option_ids],
+            )
+            await tx.execute(
+                f"UPDATE poll_option SET votes = votes + 1 WHERE poll_id = ?"
+                f" AND id IN ({placeholders(len(option_ids))})",
+                (poll_id, *option_ids),
+            )
+    except IntegrityViolation:
+        raise AlreadyVoted from None
+
+
+async def close_poll(db: Database, poll_id: int, now: float) -> None:
+    """Close an open poll; PollClosed when it was already closed."""
+    result = await db.execute(
+        "UPDATE poll SET status = 'closed', closed_at = ?, version = version + 1"
+        " WHERE id = ? AND status = 'open'",
+        (now, poll_id),
+    )
+    if result.rowcount == 0:
+        raise PollClosed
+
+
+async def my_votes(ex: Executor, poll_ids: Sequence[int], user_id: int) -> dict[int, list[int]]:
+    """The option ids this user chose, by poll (polls they did not vote in are left out)."""
+    if not poll_ids:
+        return {}
+    rows = await ex.fetchall(
+        f"SELECT b.poll_id, o.option_id FROM ballot b"
+        f" JOIN ballot_option o ON o.ballot_id = b.id"
+        f" WHERE b.user_id = ? AND b.poll_id IN ({placeholders(len(poll_ids))})"
+        f" ORDER BY b.poll_id, o.option_id",
+        (user_id, *poll_ids),
+    )
+    found: dict[int, list[int]] = {}
+    for r in rows:
+        found.setdefault(int(r["poll_id"]), []).append(int(r["option_id"]))
+    return found
+
+
+async def ballot_rows(ex: Executor, meeting_id: int) -> list[Row]:
+    """Every choice made in the meeting's polls with the voter (for the CSV export)."""
+    return await ex.fetchall(
+        "SELECT b.poll_id, o.option_id, b.user_id, b.created_at FROM ballot b"
+        " JOIN poll p ON p.id = b.poll_id JOIN ballot_option o ON o.ballot_id = b.id"
+        " WHERE p.meeting_id = ? ORDER BY b.poll_id, o.option_id, b.created_at, b.id",
+        (meeting_id,),
+    )

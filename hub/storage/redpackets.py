@@ -1,0 +1,191 @@
+"""Red packets (`red_packet`, `red_packet_share`): pre-split shares, each claimed at most once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from hub.storage.database import Database, Executor, IntegrityViolation, Row, placeholders
+from hub.storage.helpers import chunks
+
+_COLUMNS = "id, meeting_id, total_cents, count, claimed_count, claimed_cents, version, created_at"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claimed share: who, which share (0-based index), how many cents, when."""
+
+    user_id: int
+    index: int
+    cents: int
+    claimed_at: float
+
+
+@dataclass(frozen=True)
+class RedPacket:
+    """A red packet with its claims so far, in claim order."""
+
+    id: int
+    meeting_id: int
+    total_cents: int
+    count: int
+    claimed_count: int
+    claimed_cents: int
+    version: int
+    created_at: float
+    claims: tuple[Claim, ...]
+
+    @property
+    def empty(self) -> bool:
+        """True when every share is claimed."""
+        return self.claimed_count >= self.count
+
+
+class AlreadyClaimed(Exception):
+    """This attendee already holds a share of the packet."""
+
+
+class PacketEmpty(Exception):
+    """Every share of the packet is claimed."""
+
+
+def _packet(row: Row, claims: Sequence[Claim]) -> RedPacket:
+    return RedPacket(
+        id=int(row["id"]),
+        meeting_id=int(row["meeting_id"]),
+        total_cents=int(row["total_cents"]),
+        count=int(row["count"]),
+        claimed_count=int(row["claimed_count"]),
+        claimed_cents=int(row["claimed_cents"]),
+        version=int(row["version"]),
+        created_at=float(row["created_at"]),
+        claims=tuple(claims),
+    )
+
+
+async def create_packet(db: Database, meeting_id: int, shares: Sequence[int], now: float) -> int:
+    """Insert the packet and all its shares (split beforehand) in one transaction."""
+    async with db.transaction() as tx:
+        result = await tx.execute(
+            "INSERT INTO red_packet (meeting_id, total_cents, count, claimed_count,"
+            " claimed_cents, version, created_at) VALUES (?, ?, ?, 0, 0, 0, ?)",
+            (meeting_id, sum(shares), len(shares), now),
+        )
+        if result.lastrowid is None:  # pragma: no cover - both drivers report it
+            raise RuntimeError("the database did not report the new packet's id")
+        packet_id = int(result.lastrowid)
+        rows = [(packet_id, i, cents) for i, cents in enumerate(shares)]
+        for part in chunks(rows, 500):
+            values = ", ".join(["(?, ?, ?)"] * len(part))
+            await tx.execute(
+                f"INSERT INTO red_packet_share (packet_id, idx, cents) VALUES {values}",
+                [v for row in part for v in row],
+            )
+    return packet_id
+
+
+async def _claims(ex: Executor, ids: Sequence[int]) -> dict[int, list[Claim]]:
+    found: dict[int, list[Claim]] = {i: [] for i in ids}
+    if not ids:
+        return found
+    rows = await ex.fetchall(
+        f"SELECT packet_id, user_id, idx, cents, claimed_at FROM red_packet_share"
+        f" WHERE packet_id IN ({placeholders(len(ids))}) AND user_id IS NOT NULL"
+        f" ORDER BY packet_id, claimed_at, idx",
+        list(ids),
+    )
+    for r in rows:
+        claim = Claim(int(r["user_id"]), int(r["idx"]), int(r["cents"]), float(r["claimed_at"]))
+        found[int(r["packet_id"])].append(claim)
+    return found
+
+
+async def get_packet(ex: Executor, packet_id: int) -> RedPacket | None:
+    """The packet with its claims, or None."""
+    row = await ex.fetchone(f"SELECT {_COLUMNS} FROM red_packet WHERE id = ?", (packet_id,))
+    if row is None:
+        return None
+    return _packet(row, (await _claims(ex, [packet_id]))[packet_id])
+
+
+async def list_packets(ex: Executor, meeting_id: int) -> list[RedPacket]:
+    """The meeting's red packets, oldest first."""
+    rows = await ex.fetchall(
+        f"SELECT {_COLUMNS} FROM red_packet WHERE meeting_id = ? ORDER BY id", (meeting_id,)
+    )
+    claims = await _claims(ex, [int(r["id"]) for r in rows])
+    return [_packet(r, claims[int(r["id"])]) for r in rows]
+
+
+async def claim_of(ex: Executor, packet_id: int, user_id: int) -> Claim | None:
+    """The share this user claimed from the packet, or None."""
+    row = await ex.fetchone(
+        "SELECT user_id, idx, cents, claimed_at FROM red_packet_share"
+        " WHERE packet_id = ? AND user_id = ?",
+        (packet_id, user_id),
+    )
+    if row is None:
+        return None
+    return Claim(int(row["user_id"]), int(row["idx"]), int(row["cents"]), float(row["claimed_at"]))
+
+
+def _take_sql(dialect: str) -> str:
+    # The lowest unclaimed share; SQLite has no UPDATE ... ORDER BY ... LIMIT by default.
+    if dialect == "mysql":
+        return (
+            "UPDATE red_packet_share SET user_id = ?, claimed_at = ?"
+            " WHERE packet_id = ? AND user_id IS NULL ORDER BY idx LIMIT 1"
+        )
+    return (
+        "UPDATE red_packet_share SET user_id = ?, claimed_at = ? WHERE id = ("
+        " SELECT id FROM red_packet_share WHERE packet_id = ? AND user_id IS NULL"
+        " ORDER BY idx LIMIT 1)"
+    )
+
+
+async def claim_share(db: Database, packet_id: int, user_id: int, now: float) -> Claim:
+    """Take one unclaimed share for this user, atomically; AlreadyClaimed or PacketEmpty.
+
+    The packet row is bumped first and only while shares are left: its row lock orders
+    claimers of one packet (no deadlocks between share rows on MySQL) and makes the last
+    share's claim and the empty answer exact. The unique (packet, user) key refuses a
+    second claim by the same person whatever the timing.
+    """
+    try:
+        async with db.transaction() as tx:
+            open_ = await tx.execute(
+                "UPDATE red_packet SET version = version + 1"
+                " WHERE id = ? AND claimed_count < count",
+                (packet_id,),
+            )
+            if open_.rowcount == 0:
+                raise PacketEmpty
+            taken = await tx.execute(_take_sql(tx.dialect), (user_id, now, packet_id))
+            if taken.rowcount == 0:  # pragma: no cover - the counter says a share is left
+                raise PacketEmpty
+            claim = await claim_of(tx, packet_id, user_id)
+            if claim is None:  # pragma: no cover - written just above
+                raise RuntimeError("the claimed share vanished")
+            await tx.execute(
+                "UPDATE red_packet SET claimed_count = claimed_count + 1,"
+                " claimed_cents = claimed_cents + ? WHERE id = ?",
+                (claim.cents, packet_id),
+            )
+    except IntegrityViolation:
+        raise AlreadyClaimed from None
+    except PacketEmpty:
+        # Empty for everyone else; one who claimed earlier is told so instead.
+        if await claim_of(db, packet_id, user_id) is not None:
+            raise AlreadyClaimed from None
+        raise
+    return claim
+
+
+async def share_rows(ex: Executor, meeting_id: int) -> list[Row]:
+    """Every share of the meeting's packets, claimed or not (for the CSV export)."""
+    return await ex.fetchall(
+        "SELECT s.packet_id, s.idx, s.cents, s.user_id, s.claimed_at FROM red_packet_share s"
+        " JOIN red_packet p ON p.id = s.packet_id WHERE p.meeting_id = ?"
+        " ORDER BY s.packet_id, s.idx",
+        (meeting_id,),
+    )
