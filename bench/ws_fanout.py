@@ -1,0 +1,333 @@
+"""Websocket fan-out bench: hub (1 process, and 2 behind Redis) against a bare aiohttp baseline.
+
+    python bench/ws_fanout.py [--clients 1000] [--senders 40] [--seconds 5] [--rates 50000,100000]
+
+N clients sit in one meeting; senders (more attendees) send chat at a paced rate through the
+real websocket handler (session cookies from a WeCom login through the simulator). Servers run
+as separate processes, so their CPU time is read from /proc/<pid>/stat. Client workers are two
+processes of lean raw-protocol clients (bench/ws_clients.py). Printed per run: deliveries/s,
+latency p50/p99/max from send to receive, whether every message arrived, server CPU µs per
+delivery and its ratio to the baseline; then idle memory per connection and an overload run
+(paused clients, a second meeting probing app-level and protocol pings).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from array import array
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.ws_bench_setup import (  # noqa: E402
+    PUBLIC_URL,
+    People,
+    Server,
+    Workers,
+    hub_server,
+    prepare_people,
+)
+from tests.servers import Redis, free_port  # noqa: E402
+
+Target = tuple[int, str, dict[str, str]]
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def raise_nofile(need: int) -> None:
+    """Lift the open-files soft limit (children inherit it): every socket is a descriptor."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else max(need, soft)
+    if soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    if target < need:
+        print(f"warning: only {target} file descriptors allowed, {need} wanted", flush=True)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process, from /proc/<pid>/stat."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def rss_bytes(pid: int) -> int:
+    """Resident memory of a process."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    return 0
+
+
+def pct(values: list[int], q: float) -> float:
+    """The q-quantile of nanosecond values, in milliseconds."""
+    if not values:
+        return float("nan")
+    values.sort()
+    return values[min(len(values) - 1, int(q * len(values)))] / 1e6
+
+
+async def run_rate(
+    workers: Workers,
+    pids: list[int],
+    conns: int,
+    rate: float,
+    seconds: float,
+    *,
+    pad: int = 0,
+    drain: float = 10.0,
+) -> dict[str, Any]:
+    """Send at `rate` deliveries/s for `seconds`; wait for the stragglers; gather figures."""
+    await workers.all("start")
+    cpu0 = sum(cpu_seconds(p) for p in pids)
+    t0 = time.monotonic_ns()
+    sent = (
+        await workers.call(
+            0, "send", group="senders", per_second=rate / conns, seconds=seconds, pad=pad
+        )
+    )["sent"]
+    expected = sent * conns
+    deadline = time.monotonic() + drain
+    while True:
+        stats = await workers.all("stop")
+        received = sum(s["received"] for s in stats)
+        if received >= expected or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.2)
+    cpu = sum(cpu_seconds(p) for p in pids) - cpu0
+    lat = array("q")
+    for s in stats:
+        lat.frombytes(s["latencies"])
+    lats = lat.tolist()
+    span = (max(s["last_ns"] for s in stats) - t0) / 1e9 if received else float("nan")
+    return {
+        "target": rate,
+        "sent": sent,
+        "expected": expected,
+        "received": received,
+        "rate": received / span if received else 0.0,
+        "p50": pct(lats, 0.5),
+        "p99": pct(lats, 0.99),
+        "max": pct(lats, 1.0),
+        "cpu_us": cpu * 1e6 / received if received else float("nan"),
+        "open": [s["open"] for s in stats],
+    }
+
+
+def show(label: str, r: dict[str, Any], base: dict[str, Any] | None) -> None:
+    """One line of the table."""
+    ratio = f"{r['cpu_us'] / base['cpu_us']:.2f}x" if base else "-"
+    complete = "all" if r["received"] == r["expected"] else f"{r['received']}/{r['expected']}"
+    print(
+        f"{label:<26} {r['target'] / 1000:>5.0f}k {r['rate'] / 1000:>8.1f}k "
+        f"{r['p50']:>7.2f} {r['p99']:>7.2f} {r['max']:>7.2f} {complete:>15} "
+        f"{r['cpu_us']:>8.2f} {ratio:>6}",
+        flush=True,
+    )
+
+
+HEADER = (
+    f"{'server':<26} {'target':>6} {'deliv/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} "
+    f"{'delivered':>15} {'CPU µs/d':>8} {'ratio':>6}"
+)
+
+
+async def connect_room(workers: Workers, targets: list[list[Target]], senders: list[Target]) -> int:
+    """Receivers split over the workers, senders in worker 0; returns connections made."""
+    made = await asyncio.gather(
+        *(workers.call(i, "connect", group="receivers", targets=t) for i, t in enumerate(targets))
+    )
+    sent = await workers.call(0, "connect", group="senders", targets=senders)
+    refused = sum(m["refused"] for m in made) + sent["refused"]
+    if refused:
+        raise RuntimeError(f"{refused} websocket upgrades were refused")
+    return int(sum(m["connected"] for m in made)) + int(sent["connected"])
+
+
+async def bench_baseline(args: argparse.Namespace, workers: Workers) -> dict[str, Any]:
+    """The bare aiohttp echo-broadcast server, measured like hub."""
+    port = free_port()
+    log = args.tmp / "baseline.log"
+    server = Server([sys.executable, "-m", "bench.ws_baseline", str(port)], {}, port, log)
+    await server.start()
+    try:
+        rss0 = rss_bytes(server.pid)
+        half = args.clients // 2
+        plain: Target = (port, "/ws", {})
+        t = [[plain] * half, [plain] * (args.clients - half)]
+        conns = await connect_room(workers, t, [plain] * args.senders)
+        await asyncio.sleep(2)
+        mem = (rss_bytes(server.pid) - rss0) / conns
+        runs = [await run_rate(workers, [server.pid], conns, r, args.seconds) for r in args.rates]
+        return {"mem": mem, "runs": runs}
+    finally:
+        await workers.all("close")
+        server.stop()
+
+
+def _targets(cookies: list[str], ports: list[int], path: str) -> list[Target]:
+    return [
+        (ports[i % len(ports)], path, {"Origin": PUBLIC_URL, "Cookie": f"hub_session={c}"})
+        for i, c in enumerate(cookies)
+    ]
+
+
+async def bench_hub(
+    args: argparse.Namespace, workers: Workers, people: People, procs: int, redis: str | None
+) -> dict[str, Any]:
+    """hub in `procs` processes (clients split across them), then overload on one process."""
+    servers = [hub_server(people, free_port(), redis) for _ in range(procs)]
+    for server in servers:
+        await server.start()
+    pids = [s.pid for s in servers]
+    ports = [s.port for s in servers]
+    try:
+        await asyncio.sleep(1)
+        rss0 = sum(rss_bytes(p) for p in pids)
+        path = f"/ws/meetings/{people.room}"
+        half = len(people.receivers) // 2
+        split = [people.receivers[:half], people.receivers[half:]]
+        # Worker i's receivers go to process i (mod procs): clients split across processes.
+        targets = [
+            _targets(part, ports[i % procs :] + ports[: i % procs], path)
+            for i, part in enumerate(split)
+        ]
+        conns = await connect_room(workers, targets, _targets(people.senders, ports, path))
+        await asyncio.sleep(2)
+        mem = (sum(rss_bytes(p) for p in pids) - rss0) / conns
+        runs = [await run_rate(workers, pids, conns, r, args.seconds) for r in args.rates]
+        result: dict[str, Any] = {"mem": mem, "runs": runs}
+        if procs == 1:
+            result["overload"] = await overload(args, workers, people, pids, ports, conns)
+        return result
+    finally:
+        await workers.all("close")
+        for server in servers:
+            server.stop()
+
+
+async def overload(
+    args: argparse.Namespace,
+    workers: Workers,
+    people: People,
+    pids: list[int],
+    ports: list[int],
+    conns: int,
+) -> dict[str, Any]:
+    """Far more than the server can send, with some clients that stopped reading."""
+    slow = 20
+    room = f"/ws/meetings/{people.room}"
+    await workers.call(
+        1,
+        "connect",
+        group="slow",
+        targets=_targets(people.receivers[:slow], ports, room),
+        rcvbuf=4096,
+    )
+    other = f"/ws/meetings/{people.other_room}"
+    await workers.call(1, "connect", group="probe", targets=_targets(people.probes, ports, other))
+    await workers.call(1, "pause", group="slow")
+    await workers.call(1, "probe_start", group="probe", seconds=args.seconds)
+    pad = 500
+    r = await run_rate(workers, pids, conns, args.overload, args.seconds, pad=pad, drain=30)
+    probe = await workers.call(1, "probe_result")
+    await workers.call(1, "pause", group="slow", resume=True)
+    await asyncio.sleep(1.5)
+    opened = await workers.all("stop")
+    slow_open = opened[1]["open"].get("slow", 0)
+    fast_open = sum(o["open"].get("receivers", 0) + o["open"].get("senders", 0) for o in opened)
+    app, proto = probe["app_rtt"], probe["proto_rtt"]
+    return {
+        **r,
+        "pad": pad,
+        "slow": slow,
+        "slow_dropped": slow - slow_open,
+        "fast_dropped": conns - fast_open,
+        "app": (pct(app, 0.5), pct(app, 0.99), pct(app, 1.0)),
+        "proto": (pct(proto, 0.5), pct(proto, 0.99), pct(proto, 1.0)),
+        "probes": len(people.probes),
+        "probes_alive": probe["alive"],
+    }
+
+
+async def main(args: argparse.Namespace) -> None:
+    """Every run, then the table."""
+    raise_nofile(4 * (args.clients + args.senders) + 512)
+    args.tmp = Path(tempfile.mkdtemp(prefix="ws-fanout-"))
+    redis = Redis().start()
+    workers = Workers(2)
+    people: People | None = None
+    try:
+        t0 = time.monotonic()
+        people = await prepare_people(args.tmp, args.clients, args.senders, probes=4)
+        print(
+            f"signed in {args.clients + args.senders + 4} users in {time.monotonic() - t0:.1f} s",
+            flush=True,
+        )
+        base = await bench_baseline(args, workers)
+        print("baseline done", flush=True)
+        one = await bench_hub(args, workers, people, 1, None)
+        print("hub, 1 process done", flush=True)
+        two = await bench_hub(args, workers, people, 2, redis.url())
+        print(
+            f"\n{args.clients} clients + {args.senders} senders in one meeting, "
+            f"{args.seconds:.0f} s per run, 2 client worker processes\n",
+            flush=True,
+        )
+        print(HEADER)
+        for i in range(len(args.rates)):
+            show("baseline (bare aiohttp)", base["runs"][i], None)
+            show("hub, 1 process", one["runs"][i], base["runs"][i])
+            show("hub, 2 processes + Redis", two["runs"][i], base["runs"][i])
+        print(
+            f"\nidle memory per connection: hub {one['mem'] / 1024:.1f} KB, "
+            f"baseline {base['mem'] / 1024:.1f} KB"
+        )
+        over = one["overload"]
+        print(
+            f"overload (hub, 1 process, {over['target'] / 1000:.0f}k deliveries/s asked, "
+            f"{over['pad']}-byte padding): {over['rate'] / 1000:.1f}k/s delivered, "
+            f"p99 {over['p99']:.0f} ms; paused clients dropped "
+            f"{over['slow_dropped']}/{over['slow']}, others dropped {over['fast_dropped']}; "
+            f"delivered to the others: {over['received']}/{over['expected']}"
+        )
+        print(
+            f"  other meeting meanwhile: app ping p50/p99/max "
+            f"{over['app'][0]:.1f}/{over['app'][1]:.1f}/{over['app'][2]:.1f} ms, protocol ping "
+            f"{over['proto'][0]:.1f}/{over['proto'][1]:.1f}/{over['proto'][2]:.1f} ms, "
+            f"{over['probes_alive']}/{over['probes']} probes still connected"
+        )
+    finally:
+        workers.close()
+        if people is not None:
+            await people.sim.close()
+        redis.destroy()
+        shutil.rmtree(args.tmp, ignore_errors=True)
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options."""
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--clients", type=int, default=1000)
+    p.add_argument("--senders", type=int, default=40)
+    p.add_argument("--seconds", type=float, default=5.0)
+    p.add_argument("--rates", default="50000,100000", help="deliveries/s, comma separated")
+    p.add_argument("--overload", type=float, default=300_000, help="deliveries/s asked")
+    args = p.parse_args(argv)
+    args.rates = [float(r) for r in args.rates.split(",")]
+    return args
+
+
+if __name__ == "__main__":
+    multiprocessing.set_start_method("spawn")
+    asyncio.run(main(parse()))
