@@ -137,7 +137,7 @@ export class Activities {
       const shown = opt.votes !== null && opt.votes !== undefined;
       return el("div", { class: `option${mine.has(opt.id) ? " mine" : ""}`, dataset: { optionId: opt.id } },
         el("div", { class: "option-label" }, el("label", {}, input, el("span", { text: opt.label })),
-          shown ? el("span", { class: "votes", text: t("poll.votes", { n: opt.votes }) }) : null),
+          shown ? el("span", { class: "votes", text: t("poll.votes", { n: opt.votes }) }, data.total_votes ? el("span", { class: "pct", text: ` · ${Math.round((100 * opt.votes) / total)}%` }) : null) : null),
         shown ? this.bar(`o${opt.id}`, opt.votes / total) : null);
     });
     const hidden = (data.options ?? []).some((o) => o.votes === null);

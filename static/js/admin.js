@@ -9,7 +9,9 @@ function kv(box, pairs) {
 
 function duration(run) {
   const ms = new Date(run.finished_at) - new Date(run.started_at);
-  return Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : "—";
+  if (!Number.isFinite(ms)) return "—";
+  // Run times are stored to the second.
+  return ms < 1000 ? "< 1 s" : `${Math.round(ms / 1000)} s`;
 }
 
 function renderStatus(status) {
@@ -34,10 +36,11 @@ function renderStatus(status) {
   ]);
   $("quota-bar").style.width = `${Math.min(100, (100 * (q.used ?? 0)) / Math.max(1, q.budget ?? 1))}%`;
   const tokens = Object.entries(status.tokens ?? {});
+  const short = { month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" };
   kv($("tokens"), tokens.flatMap(([kind, tok]) => [
-    [`${kind} · ${t("admin.token_expires")}`, formatTime(tok.expires_at, { dateStyle: "short", timeStyle: "medium" })],
-    [`${kind} · ${t("admin.token_refreshed")}`, formatTime(tok.last_refresh, { dateStyle: "short", timeStyle: "medium" })],
-    ...(tok.last_error ? [[`${kind} · ${t("admin.token_error")}`, String(tok.last_error)]] : []),
+    [kind, `${t("admin.token_expires")} ${formatTime(tok.expires_at, short)}`],
+    ["", `${t("admin.token_refreshed")} ${formatTime(tok.last_refresh, short)}`],
+    ...(tok.last_error ? [[t("admin.token_error"), String(tok.last_error)]] : []),
   ]));
   const rows = (status.runs ?? []).map((run) => el("tr", { dataset: { runId: run.id } },
     el("td", { text: formatTime(run.started_at, { dateStyle: "short", timeStyle: "medium" }) }),
