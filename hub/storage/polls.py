@@ -155,10 +155,11 @@ async def cast_ballot(
                 "INSERT INTO ballot_option (ballot_id, option_id) VALUES (?, ?)",
                 [(int(ballot.lastrowid), oid) for oid in option_ids],
             )
-            await tx.execute(
-                f"UPDATE poll_option SET votes = votes + 1 WHERE poll_id = ?"
-                f" AND id IN ({placeholders(len(option_ids))})",
-                (poll_id, *option_ids),
+            # One row per statement, by primary key (the caller checked the ids belong to the
+            # poll): on a small table MySQL may scan for an IN list and lock other polls' rows.
+            await tx.executemany(
+                "UPDATE poll_option SET votes = votes + 1 WHERE id = ?",
+                [(oid,) for oid in sorted(option_ids)],
             )
     except IntegrityViolation:
         raise AlreadyVoted from None

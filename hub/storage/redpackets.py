@@ -129,26 +129,12 @@ async def claim_of(ex: Executor, packet_id: int, user_id: int) -> Claim | None:
     return Claim(int(row["user_id"]), int(row["idx"]), int(row["cents"]), float(row["claimed_at"]))
 
 
-def _take_sql(dialect: str) -> str:
-    # The lowest unclaimed share; SQLite has no UPDATE ... ORDER BY ... LIMIT by default.
-    if dialect == "mysql":
-        return (
-            "UPDATE red_packet_share SET user_id = ?, claimed_at = ?"
-            " WHERE packet_id = ? AND user_id IS NULL ORDER BY idx LIMIT 1"
-        )
-    return (
-        "UPDATE red_packet_share SET user_id = ?, claimed_at = ? WHERE id = ("
-        " SELECT id FROM red_packet_share WHERE packet_id = ? AND user_id IS NULL"
-        " ORDER BY idx LIMIT 1)"
-    )
-
-
 async def claim_share(db: Database, packet_id: int, user_id: int, now: float) -> Claim:
     """Take one unclaimed share for this user, atomically; AlreadyClaimed or PacketEmpty.
 
-    The packet row is bumped first and only while shares are left: its row lock orders
-    claimers of one packet (no deadlocks between share rows on MySQL) and makes the last
-    share's claim and the empty answer exact. The unique (packet, user) key refuses a
+    The packet row is bumped first and only while shares are left: its row lock serializes
+    claimers of one packet, so picking the lowest free share and taking it cannot race, and
+    the last share's claim and the empty answer are exact. The unique (packet, user) key refuses a
     second claim by the same person whatever the timing.
     """
     try:
@@ -160,8 +146,21 @@ async def claim_share(db: Database, packet_id: int, user_id: int, now: float) ->
             )
             if open_.rowcount == 0:
                 raise PacketEmpty
-            taken = await tx.execute(_take_sql(tx.dialect), (user_id, now, packet_id))
-            if taken.rowcount == 0:  # pragma: no cover - the counter says a share is left
+            # The lowest unclaimed share; then a primary-key update, so MySQL locks that one
+            # row only (an UPDATE ... ORDER BY ... LIMIT may scan and lock other packets').
+            share_id = await tx.fetchval(
+                "SELECT id FROM red_packet_share WHERE packet_id = ? AND user_id IS NULL"
+                " ORDER BY idx LIMIT 1",
+                (packet_id,),
+            )
+            if share_id is None:  # pragma: no cover - the counter says a share is left
+                raise PacketEmpty
+            taken = await tx.execute(
+                "UPDATE red_packet_share SET user_id = ?, claimed_at = ?"
+                " WHERE id = ? AND user_id IS NULL",
+                (user_id, now, share_id),
+            )
+            if taken.rowcount == 0:  # pragma: no cover - claims of a packet are serialized
                 raise PacketEmpty
             claim = await claim_of(tx, packet_id, user_id)
             if claim is None:  # pragma: no cover - written just above
