@@ -3,7 +3,7 @@
 Runs a demo hub (built-in simulator, generated rooms) in a temporary folder, signs people in
 through the simulator's WeCom page, fills a meeting with chat and a poll, and saves:
 docs/screenshot-home.png, docs/screenshot-meeting.png, docs/screenshot-meeting-phone.png,
-docs/screenshot-admin.png.
+docs/screenshot-admin.png, docs/screenshot-screen.png (the projector view).
 """
 
 from __future__ import annotations
@@ -123,6 +123,11 @@ async def meeting_scene(browser: Browser, base: str) -> None:
     await say(guests[0], "谢谢老板的红包！")
     await expect(org.locator(".poll-card .total")).to_contain_text("3")
     await shoot(org, "screenshot-meeting.png", full_page=True)
+
+    screen = await person(browser, base, "zhangsan", f"{path}/screen")
+    await expect(screen.locator("#stage .poll-card, #stage .redpacket-card")).to_be_visible()
+    await say(guests[1], "投票结果出来了！")
+    await shoot(screen, "screenshot-screen.png")
 
     phone = await person(browser, base, "liuyang", path, phone=True)
     await expect(phone.locator("#conn.open")).to_be_visible()
