@@ -110,15 +110,28 @@ async def test_lottery_shows_the_same_winner_to_everyone(
     await form.locator("button[type=submit]").click()
 
     await expect(guest.locator(".lottery-card .waiting")).to_be_visible()
+    # The projector view, open on the organizer's laptop, reveals the draw too.
+    screen = await org.context.new_page()
+    await screen.goto(org.url + "/screen")
+    await expect(screen.locator("#stage .lottery-card .waiting")).to_be_visible()
     await org.locator(".lottery-card button.draw").click()
     org_winner = org.locator(".lottery-card .winner")
     guest_winner = guest.locator(".lottery-card .winner")
     await expect(org_winner).to_have_count(1)
     await expect(guest_winner).to_have_count(1)
     assert await org_winner.inner_text() == await guest_winner.inner_text()
-    assert await org_winner.get_attribute("data-user-id") == await guest_winner.get_attribute(
-        "data-user-id"
+    winner_id = await org_winner.get_attribute("data-user-id")
+    assert winner_id == await guest_winner.get_attribute("data-user-id")
+    await expect(screen.locator(f'#stage .winner[data-user-id="{winner_id}"]')).to_be_visible()
+
+    # The organizer's export links download CSV.
+    href = await org.locator("#export-card a", has_text="抽奖").get_attribute("href")
+    assert href is not None
+    export = await org.context.request.get(
+        await org.evaluate("h => new URL(h, location).href", href)
     )
+    assert export.status == 200 and "text/csv" in export.headers["content-type"]
+    assert "一等奖" in await export.text()
 
 
 async def test_rating_shows_average_and_distribution(browser: Browser, start_hub: StartHub) -> None:

@@ -79,6 +79,13 @@ async def test_two_people_meet_and_chat(browser: Browser, start_hub: StartHub) -
     texts = await guest.locator("#messages .bubble").all_inner_texts()
     assert texts == ["大家好，我是张三", "hello from lisi", XSS]
 
+    # Ending takes two clicks (no confirm dialog); both rooms close their chat.
+    await org.click("#end-meeting")
+    await org.click("#end-meeting")
+    for page in (org, guest):
+        await expect(page.locator("#ended-banner")).to_be_visible()
+        await expect(page.locator("#chat-input")).to_be_disabled()
+
     assert page_errors(org) == [] and page_errors(guest) == []
 
 
