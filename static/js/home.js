@@ -64,8 +64,13 @@ function roomCard(room) {
 }
 
 let loading = null;
+let again = false;
 async function loadRooms() {
-  if (loading) return loading;
+  // An event during a load may describe newer data than the load will see: load once more.
+  if (loading) {
+    again = true;
+    return loading;
+  }
   loading = (async () => {
     try {
       const rooms = await fetchRooms();
@@ -76,6 +81,10 @@ async function loadRooms() {
       showError(error);
     } finally {
       loading = null;
+      if (again) {
+        again = false;
+        loadRooms();
+      }
     }
   })();
   return loading;
