@@ -87,6 +87,42 @@ async def test_poll_counts_equal_ballots_and_nobody_votes_twice(
         )
 
 
+async def test_concurrent_scores_keep_one_per_attendee(
+    sim: RunningSimulator, make_settings: Any, hub_client: Any, db_url: str
+) -> None:
+    client = await hub_client(sim_settings(make_settings, sim.url, database_url=db_url))
+    async with room(client, sim.url, CROWD) as r:
+        body = {"subject": "talk", "max": 10}
+        rating = await ok(await client.post(f"/api/meetings/{r.number}/ratings", json=body), 201)
+        url = f"/api/ratings/{rating['id']}/score"
+        # Each attendee sends two different scores at the same moment: both succeed, one stays.
+        sent = [(1 + i % 10, 1 + (i + 3) % 10) for i in range(CROWD)]
+        calls = [
+            _post(browser, url, {"score": s})
+            for browser, pair in zip(r.attendees, sent, strict=True)
+            for s in pair
+        ]
+        results = await asyncio.gather(*calls)
+        assert all(status == 200 for status, _ in results)
+        final = await ok(await client.get(f"/api/ratings/{rating['id']}"))
+        assert final["count"] == CROWD == sum(final["distribution"].values())
+        db = client.app[DB]
+        rows = await db.fetchall(
+            "SELECT s.score, u.userid FROM rating_score s JOIN app_user u ON u.id = s.user_id"
+            " WHERE s.rating_id = ?",
+            (rating["id"],),
+        )
+        kept = {row["userid"]: int(row["score"]) for row in rows}
+        assert len(rows) == CROWD
+        for i, pair in enumerate(sent):
+            assert kept[f"a{i}"] in pair
+        assert final["distribution"] == {
+            str(s): sum(1 for v in kept.values() if v == s) for s in range(1, 11)
+        }
+        exact = sum(kept.values()) / CROWD
+        assert abs(final["average"] - exact) <= 0.005
+
+
 async def test_red_packet_claims_are_exact(
     sim: RunningSimulator, make_settings: Any, hub_client: Any, db_url: str
 ) -> None:
