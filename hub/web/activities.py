@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 
@@ -16,7 +16,7 @@ from hub.meetings.activities.payloads import claim_json
 from hub.meetings.activities.publisher import ActivityPublisher, Loader
 from hub.meetings.activities.state import lottery_state, packet_state, poll_state, rating_state
 from hub.meetings.redpacket_split import split_cents
-from hub.storage import lotteries, polls, ratings, redpackets
+from hub.storage import Executor, lotteries, polls, ratings, redpackets
 from hub.storage.meetings import Meeting
 from hub.storage.users import User
 from hub.web.auth import require_user
@@ -27,6 +27,7 @@ from hub.web.validate import read_json
 log = logging.getLogger(__name__)
 
 Json = dict[str, Any]
+T = TypeVar("T")
 
 
 def _id(request: web.Request, what: str) -> int:
@@ -34,6 +35,18 @@ def _id(request: web.Request, what: str) -> int:
     if not raw.isdigit() or len(raw) > 18:
         raise not_found(what)
     return int(raw)
+
+
+async def _load(
+    request: web.Request, what: str, get: Callable[[Executor, int], Awaitable[T | None]]
+) -> T:
+    """The activity named by `{id}`: 404 for a malformed or unknown id, 401 when anonymous."""
+    activity_id = _id(request, what)
+    await require_user(request)
+    found = await get(request.app[DB], activity_id)
+    if found is None:
+        raise not_found(what)
+    return found
 
 
 async def _found(what: str, item: Awaitable[tuple[int, Json] | None]) -> Json:
@@ -84,25 +97,16 @@ async def create_poll(request: web.Request) -> web.Response:
     return web.json_response(await _found("poll", poll_state(db, poll_id, user.id)), status=201)
 
 
-async def _poll(request: web.Request) -> polls.Poll:
-    poll_id = _id(request, "poll")
-    await require_user(request)
-    poll = await polls.get_poll(request.app[DB], poll_id)
-    if poll is None:
-        raise not_found("poll")
-    return poll
-
-
 async def get_poll(request: web.Request) -> web.Response:
     """GET /api/polls/{id} (attendees)."""
-    poll = await _poll(request)
+    poll = await _load(request, "poll", polls.get_poll)
     _, user = await _of_meeting(request, poll.meeting_id, live=False)
     return web.json_response(await _found("poll", poll_state(request.app[DB], poll.id, user.id)))
 
 
 async def vote(request: web.Request) -> web.Response:
     """POST /api/polls/{id}/vote {"option_ids"}: once per attendee (409 already_voted)."""
-    poll = await _poll(request)
+    poll = await _load(request, "poll", polls.get_poll)
     meeting, user = await _of_meeting(request, poll.meeting_id)
     chosen = inputs.option_ids(
         await read_json(request), multi=poll.multi, valid={o.id for o in poll.options}
@@ -122,7 +126,7 @@ async def vote(request: web.Request) -> web.Response:
 
 async def close_poll(request: web.Request) -> web.Response:
     """POST /api/polls/{id}/close (organizer)."""
-    poll = await _poll(request)
+    poll = await _load(request, "poll", polls.get_poll)
     meeting, user = await _of_meeting(request, poll.meeting_id, organizer=True)
     db = request.app[DB]
     try:
@@ -155,25 +159,16 @@ async def create_lottery(request: web.Request) -> web.Response:
     return web.json_response(await _found("lottery", load()), status=201)
 
 
-async def _lottery(request: web.Request) -> lotteries.Lottery:
-    lottery_id = _id(request, "lottery")
-    await require_user(request)
-    lottery = await lotteries.get_lottery(request.app[DB], lottery_id)
-    if lottery is None:
-        raise not_found("lottery")
-    return lottery
-
-
 async def get_lottery(request: web.Request) -> web.Response:
     """GET /api/lotteries/{id} (attendees)."""
-    lottery = await _lottery(request)
+    lottery = await _load(request, "lottery", lotteries.get_lottery)
     await _of_meeting(request, lottery.meeting_id, live=False)
     return web.json_response(await _found("lottery", lottery_state(request.app[DB], lottery.id)))
 
 
 async def draw(request: web.Request) -> web.Response:
     """POST /api/lotteries/{id}/draw (organizer): draws once; again returns the same winners."""
-    lottery = await _lottery(request)
+    lottery = await _load(request, "lottery", lotteries.get_lottery)
     meeting, _ = await _of_meeting(request, lottery.meeting_id, organizer=True)
     db = request.app[DB]
     load = partial(lottery_state, db, lottery.id)
@@ -209,18 +204,9 @@ async def create_rating(request: web.Request) -> web.Response:
     )
 
 
-async def _rating(request: web.Request) -> ratings.Rating:
-    rating_id = _id(request, "rating")
-    await require_user(request)
-    rating = await ratings.get_rating(request.app[DB], rating_id)
-    if rating is None:
-        raise not_found("rating")
-    return rating
-
-
 async def get_rating(request: web.Request) -> web.Response:
     """GET /api/ratings/{id} (attendees)."""
-    rating = await _rating(request)
+    rating = await _load(request, "rating", ratings.get_rating)
     _, user = await _of_meeting(request, rating.meeting_id, live=False)
     state = rating_state(request.app[DB], rating.id, user.id)
     return web.json_response(await _found("rating", state))
@@ -228,7 +214,7 @@ async def get_rating(request: web.Request) -> web.Response:
 
 async def score(request: web.Request) -> web.Response:
     """POST /api/ratings/{id}/score {"score": 1..max}: one per attendee, changeable until close."""
-    rating = await _rating(request)
+    rating = await _load(request, "rating", ratings.get_rating)
     meeting, user = await _of_meeting(request, rating.meeting_id)
     value = inputs.score(await read_json(request), rating.max_score)
     db = request.app[DB]
@@ -243,7 +229,7 @@ async def score(request: web.Request) -> web.Response:
 
 async def close_rating(request: web.Request) -> web.Response:
     """POST /api/ratings/{id}/close (organizer)."""
-    rating = await _rating(request)
+    rating = await _load(request, "rating", ratings.get_rating)
     meeting, user = await _of_meeting(request, rating.meeting_id, organizer=True)
     db = request.app[DB]
     try:
@@ -271,18 +257,9 @@ async def create_packet(request: web.Request) -> web.Response:
     return web.json_response(await _found("red packet", state), status=201)
 
 
-async def _packet(request: web.Request) -> redpackets.RedPacket:
-    packet_id = _id(request, "red packet")
-    await require_user(request)
-    packet = await redpackets.get_packet(request.app[DB], packet_id)
-    if packet is None:
-        raise not_found("red packet")
-    return packet
-
-
 async def get_packet(request: web.Request) -> web.Response:
     """GET /api/redpackets/{id} (attendees)."""
-    packet = await _packet(request)
+    packet = await _load(request, "red packet", redpackets.get_packet)
     _, user = await _of_meeting(request, packet.meeting_id, live=False)
     state = packet_state(request.app[DB], packet.id, user.id)
     return web.json_response(await _found("red packet", state))
@@ -290,7 +267,7 @@ async def get_packet(request: web.Request) -> web.Response:
 
 async def claim(request: web.Request) -> web.Response:
     """POST /api/redpackets/{id}/claim -> {"cents", "index"}; 409 already_claimed, 410 empty."""
-    packet = await _packet(request)
+    packet = await _load(request, "red packet", redpackets.get_packet)
     meeting, user = await _of_meeting(request, packet.meeting_id)
     db = request.app[DB]
     try:
