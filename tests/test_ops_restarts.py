@@ -228,8 +228,10 @@ async def test_mariadb_restart_during_chat_and_votes_loses_nothing_acknowledged(
     resp = await organizer.get(f"/api/polls/{poll['id']}")
     counted = {o["id"]: o["votes"] for o in (await resp.json())["options"]}
     assert counted == {oid: sum(1 for v in voted.values() if v == oid) for oid in option_ids}
-    # The outage was noticed and reported, not hidden: print how often (varies with timing).
-    print(f"failures told: chat {sum(c.failures for c in chatters)}, votes {len(told)}")
+    # The outage hit the burst and clients were told (error frames, 503s), not left hanging.
+    chat_failures = sum(c.failures for c in chatters)
+    assert chat_failures + len(told) > 0
+    print(f"failures told: chat {chat_failures}, votes {len(told)}")
 
 
 async def test_redis_restart_during_chat_resumes_and_fills_the_gap(
