@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from hub.meetings.activities.payloads import average
 from hub.simulator import RunningSimulator
 from tests.fixtures_activities import error_code, ok, room
 from tests.helpers_auth import sim, sim_settings
@@ -186,3 +187,11 @@ async def test_red_packet_claims(
         assert [c["user"]["userid"] for c in seen["claims"]] == ["a0", "a1"]
         details = await ok(await a2.get(f"/api/meetings/{r.number}"))
         assert details["activities"]["redpackets"][0]["my_claim"] is None
+
+
+def test_rating_average_is_exact_and_rounds_half_up() -> None:
+    # 5.475 as a float is 5.47499...; from integer sums it is exactly 5.475, shown as 5.48.
+    assert average(((5, 119), (6, 81))) == 5.41  # 1081 / 200 = 5.405
+    assert average(((5, 105), (6, 95))) == 5.48  # 1095 / 200 = 5.475
+    assert average(((1, 2), (2, 1))) == 1.33
+    assert average(((1, 0), (2, 0))) is None
