@@ -29,6 +29,7 @@ from tests.servers import MariaDB, Redis, free_port
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN_TOKEN = "cluster-admin-token-0123456789"
 SECRET_KEY = "cluster-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 SIM_CREDENTIALS = {
     "HUB_WECHAT_APPID": "wxdemo0000000001",
     "HUB_WECHAT_SECRET": "demo-mp-secret-0000000000000000",

@@ -4,91 +4,35 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import aiohttp
 import pytest
-from prometheus_client.parser import text_string_to_metric_families
 from yarl import URL
 
 from hub.storage import open_database
-from tests.cluster import ADMIN_TOKEN, Cluster, ClusterFactory, cluster_factory  # noqa: F401
+from tests.cluster import (  # noqa: F401
+    ADMIN,
+    Cluster,
+    ClusterFactory,
+    cluster_factory,
+)
+from tests.fixtures_ops import (  # noqa: F401
+    WS,
+    browsers,
+    eventually,
+    frame_of,
+    login,
+    metrics,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.mysql, pytest.mark.redis]
-
-ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-WS = aiohttp.ClientWebSocketResponse
-
-
-async def login(cluster: Cluster, userid: str) -> aiohttp.ClientSession:
-    """A browser signed in as `userid` (through the simulator's WeCom page, on hub 0).
-
-    The cookie jar sends the session cookie to every process: cookies ignore the port, as a
-    single public name behind a load balancer would.
-    """
-    browser = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
-    resp = await browser.get(cluster.urls[0] + "/auth/login", allow_redirects=False)
-    assert resp.status == 302, await resp.text()
-    authorize = resp.headers["Location"].partition("#")[0] + "&userid=" + userid
-    async with aiohttp.ClientSession() as plain:
-        approved = await plain.get(authorize, allow_redirects=False)
-        assert approved.status == 302, await approved.text()
-        back = URL(approved.headers["Location"])
-    resp = await browser.get(back, allow_redirects=False)
-    assert resp.status == 302, await resp.text()
-    return browser
-
-
-async def frame_of(ws: WS, kind: str, within: float = 15.0) -> dict[str, Any]:
-    """The next frame of type `kind` (presence frames come and go)."""
-    deadline = time.monotonic() + within
-    while True:
-        msg = await ws.receive(timeout=max(0.1, deadline - time.monotonic()))
-        assert msg.type is aiohttp.WSMsgType.TEXT, (msg.type, msg.data)
-        frame: dict[str, Any] = json.loads(msg.data)
-        if frame["type"] == kind:
-            return frame
-
-
-async def eventually(
-    check: Callable[[], Awaitable[bool]], within: float, what: str, step: float = 0.2
-) -> None:
-    """Poll `check` until true; fail naming `what` after `within` seconds."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        if await check():
-            return
-        await asyncio.sleep(step)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-async def metrics(session: aiohttp.ClientSession, url: str) -> dict[tuple[str, str], float]:
-    """The samples of one process's /metrics, keyed by (name, sorted labels as text)."""
-    async with session.get(url + "/metrics", headers=ADMIN) as resp:
-        assert resp.status == 200
-        text = await resp.text()
-    out: dict[tuple[str, str], float] = {}
-    for fam in text_string_to_metric_families(text):
-        for s in fam.samples:
-            out[(s.name, ",".join(f"{k}={v}" for k, v in sorted(s.labels.items())))] = s.value
-    return out
-
-
-@pytest.fixture
-async def browsers() -> AsyncIterator[list[aiohttp.ClientSession]]:
-    """Sessions a test opens, closed at the end."""
-    opened: list[aiohttp.ClientSession] = []
-    yield opened
-    for session in opened:
-        await session.close()
 
 
 async def test_chat_sent_to_any_process_reaches_clients_of_all_three(
     cluster_factory: ClusterFactory,  # noqa: F811
-    browsers: list[aiohttp.ClientSession],
+    browsers: list[aiohttp.ClientSession],  # noqa: F811
 ) -> None:
     cluster = cluster_factory(3)
     users = ["zhangsan", "lisi", "wangwu"]
@@ -221,7 +165,7 @@ async def test_exactly_one_process_syncs_and_a_sigkilled_leader_is_replaced(
 
 async def test_one_token_fetch_per_expiry_not_one_per_process(
     cluster_factory: ClusterFactory,  # noqa: F811
-    browsers: list[aiohttp.ClientSession],
+    browsers: list[aiohttp.ClientSession],  # noqa: F811
 ) -> None:
     cluster = cluster_factory(3, sim_rooms=5)
     async with aiohttp.ClientSession() as session:

@@ -12,12 +12,20 @@ import aiohttp
 import pytest
 
 from hub.storage import open_database
-from tests.cluster import ADMIN_TOKEN, Cluster, ClusterFactory, cluster_factory  # noqa: F401
-from tests.test_cluster import browsers, frame_of, login, metrics  # noqa: F401
+from tests.cluster import (  # noqa: F401
+    ADMIN,
+    Cluster,
+    ClusterFactory,
+    cluster_factory,
+)
+from tests.fixtures_ops import (  # noqa: F401
+    browsers,
+    frame_of,
+    login,
+    metrics,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.mysql, pytest.mark.redis]
-
-ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
 def rooms(ids: range, tag: str, now: float) -> list[dict[str, Any]]:

@@ -21,6 +21,7 @@ from hub.settings import Settings
 from hub.simulator import RunningSimulator
 from hub.storage import open_database
 from tests.conftest import AppClient
+from tests.fixtures_ops import ChatClient
 from tests.helpers_auth import login, new_browser, sim, sim_settings  # noqa: F401
 from tests.servers import MariaDB, Redis, have_mariadb, have_redis
 
@@ -81,58 +82,6 @@ async def meeting_with(
 def public(client: Client) -> str:
     """The hub's public URL (the Origin its pages send)."""
     return client.app[SETTINGS].public_url
-
-
-class ChatClient:
-    """A websocket chatter that resends each message (same client_id) until it is confirmed."""
-
-    def __init__(self, browser: aiohttp.ClientSession | Client, path: str, origin: str) -> None:
-        self.browser, self.path, self.origin = browser, path, origin
-        self.ws: WS | None = None
-        self.acked: dict[str, int] = {}  # client_id -> seq
-        self.failures = 0  # error frames or dropped connections: "told of failures"
-        self.seen: dict[int, str] = {}  # every chat seq this client received -> client_id
-
-    async def connect(self) -> WS:
-        if self.ws is None or self.ws.closed:
-            after = max(self.seen, default=0)
-            self.ws = await self.browser.ws_connect(
-                f"{self.path}?after={after}", headers={"Origin": self.origin}
-            )
-        return self.ws
-
-    async def say(self, text: str, client_id: str, deadline: float) -> None:
-        """Send until this client_id comes back as a chat frame."""
-        while client_id not in self.acked:
-            assert time.monotonic() < deadline, f"{client_id} was never confirmed"
-            try:
-                ws = await self.connect()
-                await ws.send_json({"type": "chat", "text": text, "client_id": client_id})
-                await self._read_until(client_id, time.monotonic() + 5)
-            except (aiohttp.ClientError, ConnectionError, TimeoutError):
-                self.failures += 1
-                self.ws = None
-                await asyncio.sleep(0.3)
-
-    async def _read_until(self, client_id: str, until: float) -> None:
-        assert self.ws is not None
-        while client_id not in self.acked:
-            msg = await self.ws.receive(timeout=max(0.1, until - time.monotonic()))
-            if msg.type is not aiohttp.WSMsgType.TEXT:
-                self.failures += 1
-                self.ws = None
-                await asyncio.sleep(0.3)
-                return
-            frame = json.loads(msg.data)
-            if frame["type"] == "chat":
-                self.seen[frame["seq"]] = frame["client_id"]
-                if frame["client_id"] in (client_id, *self.acked):
-                    self.acked.setdefault(frame["client_id"], frame["seq"])
-            elif frame["type"] == "error":
-                # Storage was down: the server said so; resend the same client_id later.
-                self.failures += 1
-                await asyncio.sleep(0.3)
-                return
 
 
 async def test_mariadb_restart_during_chat_and_votes_loses_nothing_acknowledged(
