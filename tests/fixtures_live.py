@@ -143,16 +143,27 @@ class Hub:
 MakeHub = Callable[..., Any]
 
 
-@pytest.fixture(name="make_hub")
-def make_hub_fixture(
-    hub_client: AppClient, make_settings: Callable[..., Settings], sim: Sim, db_url: str
+@pytest.fixture(name="hub_factory")
+def hub_factory_fixture(
+    hub_client: AppClient, make_settings: Callable[..., Settings], sim: Sim
 ) -> MakeHub:
-    """Start a hub on the current storage backend, pointed at `sim`, with its own clock."""
+    """Start a hub pointed at `sim`, with its own clock; pass `database_url` and the rest."""
 
     async def make(**overrides: Any) -> Hub:
         clock = Clock()
-        overrides.setdefault("database_url", db_url)
         settings = sim_settings(make_settings, sim, **overrides)
         return Hub(await hub_client(settings, clock), clock)
+
+    return make
+
+
+@pytest.fixture(name="make_hub")
+def make_hub_fixture(hub_factory: MakeHub, db_url: str) -> MakeHub:
+    """Start a hub on the current storage backend (SQLite, then MariaDB), pointed at `sim`."""
+
+    async def make(**overrides: Any) -> Hub:
+        overrides.setdefault("database_url", db_url)
+        hub: Hub = await hub_factory(**overrides)
+        return hub
 
     return make

@@ -54,9 +54,12 @@ async def hold_lock(
         yield lease
     finally:
         renewer.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await renewer
         try:
-            await cache.release_lock(name, token)
-        except Exception:
-            log.warning("releasing the %s lock failed; it expires on its own", name, exc_info=True)
+            # wait() never raises the renewer's CancelledError, so a cancellation of *this*
+            # task (app shutdown) is never swallowed here.
+            await asyncio.wait([renewer])
+        finally:
+            try:
+                await cache.release_lock(name, token)
+            except Exception:
+                log.warning("releasing the %s lock failed; it expires by itself", name)

@@ -31,20 +31,25 @@ async def step(app: web.Application) -> float:
     return min(base, max(wait, min(base, 1.0)))
 
 
-async def _loop(app: web.Application) -> None:
-    while True:
+async def _loop(app: web.Application, stop: asyncio.Event) -> None:
+    while not stop.is_set():
         try:
             delay = await step(app)
         except Exception:
             log.exception("live sync step failed")
             delay = app[SETTINGS].live_sync_interval
-        await asyncio.sleep(delay)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
 
 
 async def live_sync_ctx(app: web.Application) -> AsyncIterator[None]:
     """Run the sync loop while the app lives (after storage, cache, HTTP and WeChat clients)."""
-    task = asyncio.create_task(_loop(app), name="live-sync")
+    stop = asyncio.Event()
+    task = asyncio.create_task(_loop(app, stop), name="live-sync")
     yield
+    # The flag ends the loop even if a library swallows the cancellation (Python 3.11's
+    # wait_for can lose one that races with a result); cancel interrupts a sync in flight.
+    stop.set()
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
