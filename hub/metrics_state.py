@@ -8,7 +8,7 @@ from aiohttp import web
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from hub.keys import MP_CLIENT, REALTIME, TOKEN_KEEPERS, WECOM_CLIENT
+from hub.keys import LIVE_FEEDS, MP_CLIENT, REALTIME, TOKEN_KEEPERS, WECOM_CLIENT
 
 
 class StateCollector(Collector):
@@ -22,9 +22,13 @@ class StateCollector(Collector):
         app = self.app
         hub = app.get(REALTIME)
         connections = GaugeMetricFamily(
-            "hub_ws_connections", "Websocket clients connected to this process."
+            "hub_ws_connections",
+            "Websocket clients connected to this process, by endpoint (meeting chat, live feed).",
+            labels=["endpoint"],
         )
-        connections.add_metric([], hub.client_count() if hub is not None else 0)
+        connections.add_metric(["meeting"], hub.client_count() if hub is not None else 0)
+        feeds = app.get(LIVE_FEEDS)
+        connections.add_metric(["live"], len(feeds) if feeds is not None else 0)
         yield connections
         frames = CounterMetricFamily(
             "hub_ws_messages",

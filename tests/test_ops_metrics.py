@@ -94,7 +94,7 @@ async def test_metrics_show_every_listed_series_from_real_work(
         await ws.send_json({"type": "chat", "text": "hello metrics", "client_id": "m-1"})
         await frame_of(ws, "chat")
         names, samples = await scrape(client)
-        assert value(samples, "hub_ws_connections") == 1
+        assert value(samples, "hub_ws_connections", endpoint="meeting") == 1
         await ws.close()
 
         # The token expires at WeChat; the refresh WeChat refuses counts as a failure.
