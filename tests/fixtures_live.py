@@ -143,6 +143,12 @@ class Hub:
 MakeHub = Callable[..., Any]
 
 
+async def start_hub(hub_client: AppClient, settings: Settings, clock: Clock | None = None) -> Hub:
+    """Start a hub with these settings and its own clock."""
+    clock = clock or Clock()
+    return Hub(await hub_client(settings, clock), clock)
+
+
 @pytest.fixture(name="hub_factory")
 def hub_factory_fixture(
     hub_client: AppClient, make_settings: Callable[..., Settings], sim: Sim
@@ -150,20 +156,19 @@ def hub_factory_fixture(
     """Start a hub pointed at `sim`, with its own clock; pass `database_url` and the rest."""
 
     async def make(**overrides: Any) -> Hub:
-        clock = Clock()
-        settings = sim_settings(make_settings, sim, **overrides)
-        return Hub(await hub_client(settings, clock), clock)
+        return await start_hub(hub_client, sim_settings(make_settings, sim, **overrides))
 
     return make
 
 
 @pytest.fixture(name="make_hub")
-def make_hub_fixture(hub_factory: MakeHub, db_url: str) -> MakeHub:
+def make_hub_fixture(
+    hub_client: AppClient, make_settings: Callable[..., Settings], sim: Sim, db_url: str
+) -> MakeHub:
     """Start a hub on the current storage backend (SQLite, then MariaDB), pointed at `sim`."""
 
     async def make(**overrides: Any) -> Hub:
         overrides.setdefault("database_url", db_url)
-        hub: Hub = await hub_factory(**overrides)
-        return hub
+        return await start_hub(hub_client, sim_settings(make_settings, sim, **overrides))
 
     return make

@@ -1,0 +1,175 @@
+"""The mini-program and API routes of the live mirror: shape, order, validation, admin checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.fixtures_live import ADMIN, Hub, MakeHub, Sim, make_hub_fixture, sim_fixture  # noqa: F401
+
+ROOM_FIELDS = {
+    "roomid", "name", "cover_img", "share_img", "live_status", "start_time", "end_time",
+    "anchor_name", "anchor_img", "goods", "live_replay", "is_top", "close_like", "close_goods",
+    "close_comment", "close_kf", "close_replay", "live_type",
+}  # fmt: skip
+
+
+def room(roomid: int, start: int, status: int = 102, **fields: Any) -> dict[str, Any]:
+    """A room starting at `start` (ended rooms get close_replay so no replay is asked)."""
+    base = {"roomid": roomid, "live_status": status, "start_time": start, "end_time": start + 60}
+    return {**base, "close_replay": 1 if status == 103 else 0, "name": f"room {roomid}", **fields}
+
+
+@pytest.fixture
+async def hub(sim: Sim, make_hub: MakeHub) -> Hub:
+    """A hub mirroring five rooms: start times 1000..5000, one of them with goods."""
+    now = int(await sim.now())
+    goods = [{"name": "茶", "price": 1100, "goods_id": 7}]
+    await sim.rooms(
+        [
+            room(1, now - 5000, 103),
+            room(2, now - 4000, 101, goods=goods),
+            room(3, now + 3000),
+            room(4, now + 4000),
+            room(5, now - 1000, 101),
+        ]
+    )
+    h: Hub = await make_hub(default_anchor_img="/static/img/anchor.png")
+    run = await h.live.sync("test")
+    assert run is not None and run.ok
+    return h
+
+
+async def get_list(hub: Hub, **params: str) -> dict[str, Any]:
+    resp = await hub.client.get("/live/getRoomList", params=params)
+    assert resp.status == 200, await resp.text()
+    body: dict[str, Any] = await resp.json()
+    return body
+
+
+async def test_room_list_has_the_egg_shape_newest_first(hub: Hub) -> None:
+    body = await get_list(hub, pageNum="1", pageSize="2")
+    assert (body["total_count"], body["page_size"], body["cur_page"]) == (5, 2, 1)
+    assert [r["roomid"] for r in body["data"]] == [4, 3]
+    first = body["data"][0]
+    assert set(first) >= ROOM_FIELDS
+    assert first["anchor_img"] == "/static/img/anchor.png"  # WeChat sends none
+    assert first["goods"] == [] and first["live_replay"] == [] and first["is_top"] == 0
+    page3 = await get_list(hub, pageNum="3", pageSize="2")
+    assert [r["roomid"] for r in page3["data"]] == [1]
+    with_goods = next(r for r in (await get_list(hub))["data"] if r["roomid"] == 2)
+    assert isinstance(with_goods["goods"], list) and with_goods["goods"][0]["goods_id"] == 7
+    past_end = await get_list(hub, pageNum="9", pageSize="10")
+    assert past_end["data"] == [] and past_end["total_count"] == 5
+
+
+async def test_live_status_filter(hub: Hub) -> None:
+    body = await get_list(hub, live_status="101,102")
+    assert [r["roomid"] for r in body["data"]] == [4, 3, 5, 2]
+    assert body["total_count"] == 4
+    api = await (await hub.client.get("/api/live/rooms", params={"status": "103"})).json()
+    assert (api["total"], [r["roomid"] for r in api["rooms"]]) == (1, [1])
+
+
+@pytest.mark.parametrize("name", ["pageNum", "pageSize"])
+@pytest.mark.parametrize("value", ["0", "-1", "10000", "abc", "1.5", ""])
+async def test_bad_paging_is_a_400_json_error(hub: Hub, name: str, value: str) -> None:
+    resp = await hub.client.get("/live/getRoomList", params={name: value})
+    if value == "":  # an empty value means the default
+        assert resp.status == 200
+        return
+    assert resp.status == 400
+    body = await resp.json()
+    assert body["error"]["code"] == "bad_request" and name in body["error"]["message"]
+
+
+@pytest.mark.parametrize("params", [{"live_status": "100"}, {"live_status": "abc,101"}])
+async def test_bad_status_filter_is_a_400(hub: Hub, params: dict[str, str]) -> None:
+    resp = await hub.client.get("/live/getRoomList", params=params)
+    assert resp.status == 400 and "error" in await resp.json()
+
+
+async def test_pin_lists_a_room_first_at_once(hub: Hub) -> None:
+    assert (await get_list(hub))["data"][0]["roomid"] == 4  # cached now
+    resp = await hub.client.put("/api/admin/live/rooms/1/pin", json={"is_top": 1}, headers=ADMIN)
+    assert resp.status == 200 and (await resp.json())["is_top"] == 1
+    data = (await get_list(hub))["data"]
+    assert [r["roomid"] for r in data] == [1, 4, 3, 5, 2] and data[0]["is_top"] == 1
+    resp = await hub.client.put("/api/admin/live/rooms/1/pin", json={"is_top": 0}, headers=ADMIN)
+    assert resp.status == 200
+    assert (await get_list(hub))["data"][0]["roomid"] == 4
+    # A sync keeps the pin (it is ours, not WeChat's).
+    await hub.client.put("/api/admin/live/rooms/3/pin", json={"is_top": 1}, headers=ADMIN)
+    await hub.live.sync("test")
+    assert (await get_list(hub))["data"][0]["roomid"] == 3
+
+
+async def test_list_is_fresh_after_a_sync(hub: Hub, sim: Sim) -> None:
+    assert (await get_list(hub))["total_count"] == 5  # cached now
+    await sim.post("/_sim/rooms", {"rooms": [{"roomid": 4, "name": "新名字"}]})
+    resp = await hub.client.get("/live/syncRoomList", headers=ADMIN)
+    assert await resp.json() == {"code": 1, "msg": "同步直播间列表成功"}
+    data = (await get_list(hub))["data"]
+    assert data[0]["name"] == "新名字"
+
+
+@pytest.mark.parametrize(
+    "body", [{"is_top": 2}, {"is_top": "1"}, {}, {"is_top": None}], ids=["2", "str", "none", "null"]
+)
+async def test_bad_pin_is_a_400(hub: Hub, body: dict[str, Any]) -> None:
+    resp = await hub.client.put("/api/admin/live/rooms/1/pin", json=body, headers=ADMIN)
+    assert resp.status == 400
+
+
+async def test_unknown_rooms_are_404(hub: Hub) -> None:
+    for method, path in [
+        ("GET", "/api/live/rooms/999"),
+        ("GET", "/api/live/rooms/abc"),
+        ("PUT", "/api/admin/live/rooms/999/pin"),
+    ]:
+        resp = await hub.client.request(method, path, json={"is_top": 1}, headers=ADMIN)
+        assert resp.status == 404, path
+        assert (await resp.json())["error"]["code"] == "not_found"
+    room2 = await (await hub.client.get("/api/live/rooms/2")).json()
+    assert room2["roomid"] == 2 and room2["live_status"] == 101
+
+
+ADMIN_ROUTES = [
+    ("GET", "/live/syncRoomList"),
+    ("GET", "/live/syncLiveReplay?roomId=1"),
+    ("POST", "/api/admin/live/sync"),
+    ("POST", "/api/admin/live/rooms/1/replay"),
+    ("PUT", "/api/admin/live/rooms/1/pin"),
+    ("GET", "/api/admin/live/status"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), ADMIN_ROUTES)
+async def test_admin_routes_refuse_anonymous_and_wrong_tokens(
+    hub: Hub, sim: Sim, method: str, path: str
+) -> None:
+    before = await sim.list_calls() + await sim.replay_calls()
+    resp = await hub.client.request(method, path, json={"is_top": 1})
+    assert resp.status == 401 and (await resp.json())["error"]["code"] == "unauthorized"
+    wrong = {"Authorization": "Bearer not-the-admin-token-at-all"}
+    resp = await hub.client.request(method, path, json={"is_top": 1}, headers=wrong)
+    assert resp.status == 403 and (await resp.json())["error"]["code"] == "forbidden"
+    assert await sim.list_calls() + await sim.replay_calls() == before  # no quota burnt
+
+
+async def test_status_shows_runs_quota_and_token_expiry_never_tokens(hub: Hub) -> None:
+    resp = await hub.client.post("/api/admin/live/sync", headers=ADMIN)
+    body = await resp.json()
+    assert resp.status == 200 and body["ok"] and body["run"]["seen"] == 5
+    resp = await hub.client.get("/api/admin/live/status", headers=ADMIN)
+    status = await resp.json()
+    assert status["rooms"] == 5 and len(status["runs"]) == 2
+    quota = status["quota"]
+    assert quota["budget"] == 500 and quota["used"] == quota["list_calls"] == 2
+    assert quota["left"] == 498 and quota["replay_calls"] == 0 and not quota["halted"]
+    assert status["next_run_at"] and status["halted_until"] is None
+    assert status["last_ok_run"]["ok"] is True
+    tokens = status["tokens"]["miniprogram"]
+    assert tokens["expires_at"]
+    assert "access_token" not in (await resp.text())
