@@ -81,10 +81,17 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sync(args: argparse.Namespace) -> int:
+    """Sync the live rooms once and print what it did."""
+    from hub.live.cli import run_sync_command
+
+    return run_sync_command(_settings())
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(prog="run.py", description="hub: a realtime WeChat hub")
-    sub = parser.add_subparsers(dest="command", metavar="{serve,migrate,simulate}")
+    sub = parser.add_subparsers(dest="command", metavar="{serve,migrate,simulate,sync}")
     serve = sub.add_parser("serve", help="run the web server (default)")
     serve.add_argument("--host", default=None, help="listen address (default HUB_HOST)")
     serve.add_argument("--port", type=int, default=None, help="listen port (default HUB_PORT)")
@@ -97,6 +104,9 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--host", default="127.0.0.1", help="listen address (default 127.0.0.1)")
     sim.add_argument("--seed", type=int, default=None, help="room generator seed (default random)")
     sim.set_defaults(func=cmd_simulate)
+    sub.add_parser("sync", help="sync the live rooms once and print what it did").set_defaults(
+        func=cmd_sync
+    )
     return parser
 
 
