@@ -9,6 +9,7 @@ from aiohttp import web
 
 from hub.app import create_app
 from hub.settings import Settings
+from hub.storage import DatabaseBusy
 from hub.web.validate import read_json
 from tests.conftest import AppClient
 from tests.servers import Redis
@@ -50,8 +51,12 @@ async def test_json_errors_and_body_limit(
     async def crash(request: web.Request) -> web.Response:
         raise RuntimeError("secret internals")
 
+    async def busy(request: web.Request) -> web.Response:
+        raise DatabaseBusy("deadlock")
+
     app.router.add_post("/api/_echo", echo)
     app.router.add_get("/api/_crash", crash)
+    app.router.add_get("/api/_busy", busy)
     client = await aiohttp_client(app)
 
     resp = await client.get("/api/nothing-here")
@@ -74,6 +79,10 @@ async def test_json_errors_and_body_limit(
     body = await resp.text()
     assert "secret internals" not in body and "Traceback" not in body
     assert (await resp.json())["error"]["code"] == "internal"
+
+    resp = await client.get("/api/_busy")
+    assert resp.status == 503 and resp.headers["Retry-After"] == "1"
+    assert (await resp.json())["error"]["code"] == "busy"
 
     resp = await client.put("/healthz")
     assert resp.status == 405

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
 
-from hub.storage import Database, IntegrityViolation, open_database
+from hub.storage import Database, DatabaseBusy, IntegrityViolation, open_database
 from hub.storage.helpers import upsert_many
 from hub.storage.migrations import load_migrations, migrate
 from tests.servers import MariaDB
@@ -124,5 +125,34 @@ async def test_mysql_survives_killed_connections(mariadb: MariaDB, mysql_url: st
         for conn_id in ids.split():
             mariadb.sql(f"KILL {conn_id}")
         assert await db.fetchval("SELECT COUNT(*) FROM app_meta") == 0
+    finally:
+        await db.close()
+
+
+async def test_mysql_deadlock_is_database_busy(mysql_url: str) -> None:
+    db = await open_database(mysql_url)
+    try:
+        await migrate(db)
+        await db.execute(
+            "INSERT INTO app_meta (name, value, updated_at) VALUES ('a', '0', 0), ('b', '0', 0)"
+        )
+        first_locked = asyncio.Event()
+        second_locked = asyncio.Event()
+
+        async def cross(mine: str, other: str, locked: asyncio.Event, wait: asyncio.Event) -> None:
+            async with db.transaction() as tx:
+                await tx.execute("UPDATE app_meta SET value = '1' WHERE name = ?", (mine,))
+                locked.set()
+                await wait.wait()
+                await tx.execute("UPDATE app_meta SET value = '1' WHERE name = ?", (other,))
+
+        results = await asyncio.gather(
+            cross("a", "b", first_locked, second_locked),
+            cross("b", "a", second_locked, first_locked),
+            return_exceptions=True,
+        )
+        busy = [r for r in results if isinstance(r, DatabaseBusy)]
+        assert len(busy) == 1, results
+        assert [r for r in results if r is not busy[0]] == [None]
     finally:
         await db.close()

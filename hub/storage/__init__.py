@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from hub.storage.database import (
     Database,
+    DatabaseBusy,
     DatabaseUnavailable,
     ExecResult,
     Executor,
@@ -17,6 +18,7 @@ from hub.storage.database import (
 
 __all__ = [
     "Database",
+    "DatabaseBusy",
     "DatabaseUnavailable",
     "ExecResult",
     "Executor",

@@ -27,6 +27,10 @@ class DatabaseUnavailable(StorageError):
     """The database could not be reached or the connection dropped mid-statement."""
 
 
+class DatabaseBusy(StorageError):
+    """A deadlock or lock-wait timeout rolled the statement back; the caller may try again."""
+
+
 @dataclass(frozen=True)
 class ExecResult:
     """What a write reports back."""

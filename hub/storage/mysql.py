@@ -13,6 +13,7 @@ import aiomysql
 import pymysql
 
 from hub.storage.database import (
+    DatabaseBusy,
     DatabaseUnavailable,
     ExecResult,
     Executor,
@@ -25,6 +26,8 @@ log = logging.getLogger(__name__)
 
 # Client-side codes for "the connection is gone": server restarted, killed or unreachable.
 _LOST = {2003, 2006, 2013, 2014, 2055}
+# Server codes for "rolled back, try again": deadlock, lock wait timeout.
+_BUSY = {1205, 1213}
 
 
 @functools.lru_cache(maxsize=1024)
@@ -50,6 +53,8 @@ def _translate(exc: Exception) -> Exception:
         return IntegrityViolation(str(exc))
     if isinstance(exc, pymysql.err.OperationalError | pymysql.err.InterfaceError):
         code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else 0
+        if code in _BUSY:
+            return DatabaseBusy(f"MySQL rolled back the statement ({code})")
         if code in _LOST or isinstance(exc, pymysql.err.InterfaceError):
             return DatabaseUnavailable(f"MySQL connection lost ({code})")
     return exc

@@ -12,6 +12,7 @@ from typing import Any
 import aiosqlite
 
 from hub.storage.database import (
+    DatabaseBusy,
     DatabaseUnavailable,
     ExecResult,
     Executor,
@@ -19,6 +20,11 @@ from hub.storage.database import (
     Params,
     Row,
 )
+
+
+def _busy_or(exc: sqlite3.OperationalError) -> Exception:
+    """Another process held the write lock past busy_timeout: the caller may try again."""
+    return DatabaseBusy(str(exc)) if "locked" in str(exc) or "busy" in str(exc) else exc
 
 
 class _Runner:
@@ -36,6 +42,8 @@ class _Runner:
             cur = await self._conn.execute(sql, tuple(params))
         except sqlite3.IntegrityError as exc:
             raise IntegrityViolation(str(exc)) from exc
+        except sqlite3.OperationalError as exc:
+            raise _busy_or(exc) from exc
         try:
             return ExecResult(cur.rowcount, cur.lastrowid)
         finally:
@@ -47,6 +55,8 @@ class _Runner:
             cur = await self._conn.executemany(sql, [tuple(r) for r in rows])
         except sqlite3.IntegrityError as exc:
             raise IntegrityViolation(str(exc)) from exc
+        except sqlite3.OperationalError as exc:
+            raise _busy_or(exc) from exc
         try:
             return cur.rowcount
         finally:

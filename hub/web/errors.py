@@ -9,7 +9,7 @@ from typing import Any
 from aiohttp import web
 
 from hub.cache import CacheUnavailable
-from hub.storage import DatabaseUnavailable
+from hub.storage import DatabaseBusy, DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,11 @@ async def error_middleware(request: web.Request, handler: Any) -> web.StreamResp
         code = _CODES.get(exc.status, "error")
         message = exc.reason if exc.status != 413 else "request body is larger than 64 KiB"
         return error_response(exc.status, code, message)
+    except DatabaseBusy as exc:
+        log.warning("%s %s: %s", request.method, request.path, exc)
+        response = error_response(503, "busy", "the database was busy, try again")
+        response.headers["Retry-After"] = "1"
+        return response
     except (DatabaseUnavailable, CacheUnavailable) as exc:
         log.warning("%s %s: %s", request.method, request.path, exc)
         return error_response(503, "unavailable", "a backing service is unavailable, try again")
