@@ -7,7 +7,7 @@ import itertools
 from typing import Any
 
 from hub.storage import open_database
-from hub.storage import rooms as store
+from hub.storage import sync_runs as runs_store
 from tests.fixtures_live import MakeHub, Sim, hub_factory_fixture, sim_fixture  # noqa: F401
 
 
@@ -32,7 +32,7 @@ async def test_two_instances_trying_at_once_sync_once(
     kinds = sorted(type(r).__name__ for r in results)
     assert kinds == ["SyncBusy", "SyncBusy", "SyncRun"], results
     assert await sim.list_calls() == 3
-    assert len(await store.last_runs(a.db, 10)) == 1
+    assert len(await runs_store.last_runs(a.db, 10)) == 1
     # The admin route of the other instance says so while a sync runs.
     await sim.fault("getliveinfo", delay=0.5, times=1)
     running = asyncio.create_task(a.live.sync("a"))
@@ -59,9 +59,9 @@ async def test_two_looping_instances_take_turns(
     }
     a = await hub_factory(**settings)
     b = await hub_factory(**settings)
-    runs: list[store.SyncRun] = []
+    runs: list[runs_store.SyncRun] = []
     for _ in range(200):
-        runs = await store.last_runs(a.db, 100)
+        runs = await runs_store.last_runs(a.db, 100)
         if len(runs) >= 8:
             break
         await asyncio.sleep(0.05)
@@ -69,7 +69,7 @@ async def test_two_looping_instances_take_turns(
     await b.client.close()
     db = await open_database(mysql_url)
     try:
-        runs = sorted(await store.last_runs(db, 1000), key=lambda r: r.started_at)
+        runs = sorted(await runs_store.last_runs(db, 1000), key=lambda r: r.started_at)
     finally:
         await db.close()
     assert len(runs) >= 8 and all(r.ok for r in runs)

@@ -9,7 +9,7 @@ import pytest
 from hub.cache import Cache
 from hub.clock import Clock
 from hub.live.quota import Quota, plan_interval, replay_allowance
-from hub.storage import rooms as store
+from hub.storage import sync_runs as runs_store
 from tests.fixtures_live import ADMIN, MakeHub, Sim, make_hub_fixture, sim_fixture  # noqa: F401
 
 DAY = 86400.0
@@ -98,7 +98,7 @@ async def test_45009_halts_calls_until_the_next_beijing_day(sim: Sim, make_hub: 
     resumed = await hub.live.sync("test")
     assert resumed is not None and resumed.ok, resumed
     assert await sim.list_calls() == 6
-    runs = await store.last_runs(hub.db, 20)
+    runs = await runs_store.last_runs(hub.db, 20)
     assert [r.ok for r in reversed(runs)] == [True, False, False, False, False, False, True]
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from hub.keys import CACHE
-from hub.storage import rooms as store
+from hub.storage import sync_runs as runs_store
 from tests.fixtures_live import MakeHub, Sim, make_hub_fixture, sim_fixture  # noqa: F401
 
 
@@ -91,7 +91,7 @@ async def test_failure_on_page_7_changes_nothing(
     assert failed.pages == 6 and failed.upserted == 0 and failed.deleted == 0
     assert failed.error and failed.error.startswith("errcode=")
     assert await hub.rooms() == before
-    runs = await store.last_runs(hub.db)
+    runs = await runs_store.last_runs(hub.db)
     assert [r.ok for r in runs] == [False, True]
 
 

@@ -11,7 +11,7 @@ from hub.keys import LIVE
 from hub.live.common import SyncBusy
 from hub.live.quota import QuotaUsage
 from hub.settings import Settings
-from hub.storage.rooms import SyncRun
+from hub.storage.sync_runs import SyncRun
 
 
 async def sync_once(settings: Settings) -> tuple[SyncRun, QuotaUsage]:

@@ -116,10 +116,12 @@ async def fetch_due_replays(live: LiveSync, counters: Counters, lease: Lease) ->
             checks.append(check)
             if len(checks) >= store.REPLAY_BATCH:
                 await store.save_replays(db, checks)
+                await live.bump()
                 checks = []
     finally:
         if checks:
             await store.save_replays(db, checks)
+            await live.bump()
     return error
 
 

@@ -18,6 +18,7 @@ from hub.metrics import record_sync, set_leader
 from hub.realtime.events import publish_live
 from hub.storage import StorageError
 from hub.storage import rooms as store
+from hub.storage import sync_runs as runs_store
 from hub.wechat.errors import QuotaExceeded, WeChatError
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,7 @@ class LiveSync:
         counters.seen = len(rooms)
         return list(rooms.values())
 
-    async def sync(self, trigger: str, *, force: bool = True) -> store.SyncRun | None:
+    async def sync(self, trigger: str, *, force: bool = True) -> runs_store.SyncRun | None:
         """Run one sync under the lock; None when it was not due (force=False).
 
         Raises SyncBusy when another sync holds the lock.
@@ -128,7 +129,7 @@ class LiveSync:
                 raise SyncBusy()
             return await fetch_replay_now(self, roomid, lease)
 
-    async def _run(self, trigger: str, lease: Lease) -> store.SyncRun:
+    async def _run(self, trigger: str, lease: Lease) -> runs_store.SyncRun:
         app = self.app
         db, clock = app[DB], app[CLOCK]
         counters = Counters()
@@ -151,6 +152,7 @@ class LiveSync:
             if changes.upsert or changes.delete:
                 async with db.transaction() as tx:
                     await store.apply_listing(tx, changes, clock.time())
+                await self.bump()
             counters.upserted, counters.deleted = len(changes.upsert), len(changes.delete)
             committed = True
             replay_error = await fetch_due_replays(self, counters, lease)
@@ -159,7 +161,7 @@ class LiveSync:
         except (WeChatError, SyncAborted, StorageError) as exc:
             error = describe(exc)
             log.warning("live sync failed, nothing changed: %s", error)
-        run = store.SyncRun(
+        run = runs_store.SyncRun(
             id=0,
             trigger=trigger,
             started_at=started,
@@ -176,13 +178,17 @@ class LiveSync:
             await self.changed({"event": "synced", "run": run.as_json()})
         return run
 
-    async def _record(self, run: store.SyncRun) -> store.SyncRun:
-        run_id = await store.record_run(self.app[DB], run)
-        return store.SyncRun(**{**vars(run), "id": run_id})
+    async def _record(self, run: runs_store.SyncRun) -> runs_store.SyncRun:
+        run_id = await runs_store.record_run(self.app[DB], run)
+        return runs_store.SyncRun(**{**vars(run), "id": run_id})
+
+    async def bump(self) -> None:
+        """Invalidate every cached room page (call right after a commit that changed rooms)."""
+        await self.app[CACHE].incr(GENERATION_KEY)
 
     async def changed(self, payload: dict[str, Any]) -> None:
         """After a commit: invalidate cached room pages, then tell open dashboards."""
-        await self.app[CACHE].incr(GENERATION_KEY)
+        await self.bump()
         await publish_live(self.app, payload)
 
     async def generation(self) -> str:
@@ -199,7 +205,7 @@ class LiveSync:
         at = await self.next_run_at()
         return at is None or self.app[CLOCK].time() >= at
 
-    async def plan_next(self, run: store.SyncRun) -> float:
+    async def plan_next(self, run: runs_store.SyncRun) -> float:
         """Plan the next loop sync so the calls left last the Beijing day; returns the delay."""
         clock, settings = self.app[CLOCK], self.app[SETTINGS]
         usage = await self.quota.usage()

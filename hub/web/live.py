@@ -12,6 +12,7 @@ from hub.clock import iso
 from hub.keys import CACHE, DB, LIVE, SETTINGS, TOKEN_KEEPERS
 from hub.live.common import SyncAborted, SyncBusy, describe
 from hub.storage import rooms as store
+from hub.storage import sync_runs as runs_store
 from hub.web.admin import require_admin
 from hub.web.errors import ApiError, bad_request, conflict, not_found
 from hub.web.validate import path_int, query_int, read_json
@@ -178,8 +179,8 @@ async def admin_status(request: web.Request) -> web.Response:
     app = request.app
     live = app[LIVE]
     usage = await live.quota.usage()
-    runs = await store.last_runs(app[DB], 10)
-    last_ok = await store.last_ok_run(app[DB])
+    runs = await runs_store.last_runs(app[DB], 10)
+    last_ok = await runs_store.last_ok_run(app[DB])
     keepers = app.get(TOKEN_KEEPERS) or {}
     quota = usage.as_json()
     quota["resets_at"] = _ts(usage.resets_at)
