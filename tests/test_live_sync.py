@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from hub.keys import CACHE
+from hub.live.cli import report, sync_once
+from hub.settings import Settings
 from hub.storage import sync_runs as runs_store
-from tests.fixtures_live import MakeHub, Sim, make_hub_fixture, sim_fixture  # noqa: F401
+from tests.fixtures_live import MakeHub, Sim, make_hub_fixture, sim_fixture, sim_settings  # noqa: F401
 
 
 def upcoming(roomid: int, now: float, **fields: Any) -> dict[str, Any]:
@@ -128,3 +131,15 @@ async def test_sync_publishes_a_live_event(sim: Sim, make_hub: MakeHub) -> None:
     finally:
         await sub.close()
     assert got and '"type":"live"' in got[0] and '"synced"' in got[0]
+
+
+async def test_cli_sync_prints_what_it_did(
+    sim: Sim, make_settings: Callable[..., Settings], db_url: str
+) -> None:
+    now = await sim.now()
+    await sim.rooms([upcoming(i, now) for i in (1, 2, 3)])
+    run, usage = await sync_once(sim_settings(make_settings, sim, database_url=db_url))
+    text = report(run, usage)
+    assert text.startswith("sync ok")
+    assert "pages 1, rooms 3, upserted 3, deleted 0, replays 0" in text
+    assert "used 1 (list 1, replay 0), left 499 of 500" in text
