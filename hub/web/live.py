@@ -27,6 +27,15 @@ SYNC_FAILED = "同步直播间列表失败"
 BUSY = "errcode=-1, errmsg=another sync is running, try again shortly"
 
 
+def _json(body: Any, status: int = 200) -> web.Response:
+    # Chinese names stay readable on the wire, as the egg.js service sent them.
+    return web.json_response(body, status=status, dumps=_dumps)
+
+
+def _dumps(body: Any) -> str:
+    return json.dumps(body, ensure_ascii=False)
+
+
 def _ts(value: float | None) -> str | None:
     return None if value is None else iso(datetime.fromtimestamp(value, UTC))
 
@@ -68,9 +77,7 @@ async def get_room_list(request: web.Request) -> web.Response:
     page = query_int(request, "pageNum", default=1, lo=1, hi=MAX_PAGE)
     size = query_int(request, "pageSize", default=10, lo=1, hi=MAX_PAGE_SIZE)
     total, rooms = await _page(request, page, size, _statuses(request, "live_status"))
-    return web.json_response(
-        {"total_count": total, "page_size": size, "cur_page": page, "data": rooms}
-    )
+    return _json({"total_count": total, "page_size": size, "cur_page": page, "data": rooms})
 
 
 async def api_rooms(request: web.Request) -> web.Response:
@@ -78,7 +85,7 @@ async def api_rooms(request: web.Request) -> web.Response:
     page = query_int(request, "page", default=1, lo=1, hi=MAX_PAGE)
     size = query_int(request, "page_size", default=20, lo=1, hi=MAX_PAGE_SIZE)
     total, rooms = await _page(request, page, size, _statuses(request, "status"))
-    return web.json_response({"total": total, "page": page, "page_size": size, "rooms": rooms})
+    return _json({"total": total, "page": page, "page_size": size, "rooms": rooms})
 
 
 def _room_json(request: web.Request, room: store.LiveRoom) -> dict[str, Any]:
@@ -94,7 +101,7 @@ async def api_room(request: web.Request) -> web.Response:
     room = await store.get_room(request.app[DB], path_int(request, "roomid"))
     if room is None:
         raise not_found("room")
-    return web.json_response(_room_json(request, room))
+    return _json(_room_json(request, room))
 
 
 async def sync_room_list(request: web.Request) -> web.Response:
@@ -103,11 +110,11 @@ async def sync_room_list(request: web.Request) -> web.Response:
     try:
         run = await request.app[LIVE].sync("admin")
     except SyncBusy:
-        return web.json_response({"code": 0, "msg": f"{SYNC_FAILED}: {BUSY}"})
+        return _json({"code": 0, "msg": f"{SYNC_FAILED}: {BUSY}"})
     if run is None or not run.ok:
         reason = run.error if run is not None and run.error else "errcode=-1, errmsg=unknown"
-        return web.json_response({"code": 0, "msg": f"{SYNC_FAILED}: {reason}"})
-    return web.json_response({"code": 1, "msg": SYNC_OK})
+        return _json({"code": 0, "msg": f"{SYNC_FAILED}: {reason}"})
+    return _json({"code": 1, "msg": SYNC_OK})
 
 
 async def sync_live_replay(request: web.Request) -> web.Response:
@@ -121,10 +128,10 @@ async def sync_live_replay(request: web.Request) -> web.Response:
     except LookupError:
         raise not_found("room") from None
     except SyncBusy:
-        return web.json_response({"code": 0, "msg": BUSY, "data": []})
+        return _json({"code": 0, "msg": BUSY, "data": []})
     except (WeChatError, SyncAborted) as exc:
-        return web.json_response({"code": 0, "msg": describe(exc), "data": []})
-    return web.json_response({"code": 1, "msg": "success", "data": room.live_replay})
+        return _json({"code": 0, "msg": describe(exc), "data": []})
+    return _json({"code": 1, "msg": "success", "data": room.live_replay})
 
 
 async def admin_sync(request: web.Request) -> web.Response:
@@ -137,7 +144,7 @@ async def admin_sync(request: web.Request) -> web.Response:
         raise conflict("another sync is running", "sync_in_progress") from None
     assert run is not None  # a forced sync always runs
     at = await live.next_run_at()
-    return web.json_response({"ok": run.ok, "run": run.as_json(), "next_run_at": _ts(at)})
+    return _json({"ok": run.ok, "run": run.as_json(), "next_run_at": _ts(at)})
 
 
 async def admin_replay(request: web.Request) -> web.Response:
@@ -156,7 +163,7 @@ async def admin_replay(request: web.Request) -> web.Response:
         raise ApiError(
             502, "wechat_error", describe(exc), errcode=exc.errcode, errmsg=exc.errmsg
         ) from None
-    return web.json_response(_room_json(request, room))
+    return _json(_room_json(request, room))
 
 
 async def admin_pin(request: web.Request) -> web.Response:
@@ -170,7 +177,7 @@ async def admin_pin(request: web.Request) -> web.Response:
     if room is None:
         raise not_found("room")
     await request.app[LIVE].changed({"event": "pinned", "roomid": roomid, "is_top": room.is_top})
-    return web.json_response(_room_json(request, room))
+    return _json(_room_json(request, room))
 
 
 async def admin_status(request: web.Request) -> web.Response:
@@ -194,7 +201,7 @@ async def admin_status(request: web.Request) -> web.Response:
         "runs": [r.as_json() for r in runs],
         "tokens": {kind: keeper.status() for kind, keeper in keepers.items()},
     }
-    return web.json_response(body)
+    return _json(body)
 
 
 def setup_live_routes(app: web.Application) -> None:
