@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from hub.keys import LIVE, SETTINGS
-from hub.live.loop import live_sync_ctx
+from hub.live.loop import live_requests_ctx, live_sync_ctx
 from hub.live.sync import LiveSync
 from hub.web.live import setup_live_routes
 
@@ -17,5 +17,6 @@ def setup_live(app: web.Application) -> None:
     """
     app[LIVE] = LiveSync(app)
     setup_live_routes(app)
+    app.cleanup_ctx.append(live_requests_ctx)
     if app[SETTINGS].live_sync_enabled:
         app.cleanup_ctx.append(live_sync_ctx)

@@ -14,6 +14,9 @@ from hub.live.common import SyncBusy
 
 log = logging.getLogger(__name__)
 
+# A full sync takes seconds; past this a stuck one is cancelled (its transaction rolls back).
+REQUEST_DRAIN_SECONDS = 20.0
+
 
 async def step(app: web.Application) -> float:
     """Sync when the shared plan says it is due; returns how long to sleep before looking again."""
@@ -40,6 +43,12 @@ async def _loop(app: web.Application, stop: asyncio.Event) -> None:
             delay = app[SETTINGS].live_sync_interval
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), delay)
+
+
+async def live_requests_ctx(app: web.Application) -> AsyncIterator[None]:
+    """At shutdown, wait for syncs that requests started before the cache and pools close."""
+    yield
+    await app[LIVE].drain(within=REQUEST_DRAIN_SECONDS)
 
 
 async def live_sync_ctx(app: web.Application) -> AsyncIterator[None]:

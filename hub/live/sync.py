@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 
@@ -27,12 +28,46 @@ EMPTY_LIST = frozenset({9410000, 1})  # "empty room list" (old docs: errcode 1)
 NEXT_RUN_KEY = "live:next_run"
 GENERATION_KEY = "live:generation"
 
+T = TypeVar("T")
+
 
 class LiveSync:
     """The live mirror's engine: every getliveinfo call hub makes goes through here."""
 
     def __init__(self, app: web.Application) -> None:
         self.app = app
+        self._requested: set[asyncio.Task[Any]] = set()
+
+    async def sync_requested(self) -> runs_store.SyncRun | None:
+        """A sync an admin asked for; see `_shielded`."""
+        return await self._shielded(self.sync("admin"))
+
+    async def replay_requested(self, roomid: int) -> store.LiveRoom:
+        """A room's replay fetched now because an admin asked; see `_shielded`."""
+        return await self._shielded(self.replay_now(roomid))
+
+    async def _shielded(self, work: Coroutine[Any, Any, T]) -> T:
+        """Run work a request asked for (a sync, a replay) in a task of our own.
+
+        A request cancelled mid-sync (client gone, shutdown) must not interrupt it: the
+        task still commits or rolls back, records the run and releases the lock, and
+        `drain()` waits for it before the pools close.
+        """
+        task = asyncio.create_task(work, name="live-sync-request")
+        self._requested.add(task)
+        task.add_done_callback(self._requested.discard)
+        # Mark the outcome seen even if the request that waited for it is gone.
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
+        return await asyncio.shield(task)
+
+    async def drain(self, within: float) -> None:
+        """Let requested syncs finish (for at most `within` seconds), then cancel the rest."""
+        if not self._requested:
+            return
+        _, pending = await asyncio.wait(set(self._requested), timeout=within)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
     @property
     def quota(self) -> Quota:

@@ -108,7 +108,7 @@ async def sync_room_list(request: web.Request) -> web.Response:
     """GET /live/syncRoomList (admin): the egg.js answer, `code` 1 on success, 0 on failure."""
     await require_admin(request)
     try:
-        run = await request.app[LIVE].sync("admin")
+        run = await request.app[LIVE].sync_requested()
     except SyncBusy:
         return _json({"code": 0, "msg": f"{SYNC_FAILED}: {BUSY}"})
     if run is None or not run.ok:
@@ -124,7 +124,7 @@ async def sync_live_replay(request: web.Request) -> web.Response:
     if roomid == 0:
         raise bad_request("query parameter 'roomId' is required")
     try:
-        room = await request.app[LIVE].replay_now(roomid)
+        room = await request.app[LIVE].replay_requested(roomid)
     except LookupError:
         raise not_found("room") from None
     except SyncBusy:
@@ -139,7 +139,7 @@ async def admin_sync(request: web.Request) -> web.Response:
     await require_admin(request)
     live = request.app[LIVE]
     try:
-        run = await live.sync("admin")
+        run = await live.sync_requested()
     except SyncBusy:
         raise conflict("another sync is running", "sync_in_progress") from None
     assert run is not None  # a forced sync always runs
@@ -152,7 +152,7 @@ async def admin_replay(request: web.Request) -> web.Response:
     await require_admin(request)
     roomid = path_int(request, "roomid")
     try:
-        room = await request.app[LIVE].replay_now(roomid)
+        room = await request.app[LIVE].replay_requested(roomid)
     except LookupError:
         raise not_found("room") from None
     except SyncBusy:
