@@ -142,16 +142,22 @@ HEADER = (
 )
 
 
-async def connect_room(workers: Workers, targets: list[list[Target]], senders: list[Target]) -> int:
-    """Receivers split over the workers, senders in worker 0; returns connections made."""
-    made = await asyncio.gather(
-        *(workers.call(i, "connect", group="receivers", targets=t) for i, t in enumerate(targets))
-    )
-    sent = await workers.call(0, "connect", group="senders", targets=senders)
-    refused = sum(m["refused"] for m in made) + sent["refused"]
+async def connect_room(
+    workers: Workers, targets: list[list[Target]], senders: list[Target], pids: list[int]
+) -> tuple[int, float]:
+    """Senders, then each worker's receivers; returns the connections made and the idle memory
+    per connection of the last batch (marginal: warm-up allocations of the first are left out)."""
+    made = [await workers.call(0, "connect", group="senders", targets=senders)]
+    made.append(await workers.call(0, "connect", group="receivers", targets=targets[0]))
+    await asyncio.sleep(1.5)
+    before = sum(rss_bytes(p) for p in pids)
+    made.append(await workers.call(1, "connect", group="receivers", targets=targets[1]))
+    await asyncio.sleep(1.5)
+    per_conn = (sum(rss_bytes(p) for p in pids) - before) / max(1, made[-1]["connected"])
+    refused = sum(m["refused"] for m in made)
     if refused:
         raise RuntimeError(f"{refused} websocket upgrades were refused")
-    return int(sum(m["connected"] for m in made)) + int(sent["connected"])
+    return int(sum(m["connected"] for m in made)), per_conn
 
 
 async def bench_baseline(args: argparse.Namespace, workers: Workers) -> dict[str, Any]:
@@ -161,13 +167,10 @@ async def bench_baseline(args: argparse.Namespace, workers: Workers) -> dict[str
     server = Server([sys.executable, "-m", "bench.ws_baseline", str(port)], {}, port, log)
     await server.start()
     try:
-        rss0 = rss_bytes(server.pid)
         half = args.clients // 2
         plain: Target = (port, "/ws", {})
         t = [[plain] * half, [plain] * (args.clients - half)]
-        conns = await connect_room(workers, t, [plain] * args.senders)
-        await asyncio.sleep(2)
-        mem = (rss_bytes(server.pid) - rss0) / conns
+        conns, mem = await connect_room(workers, t, [plain] * args.senders, [server.pid])
         runs = [await run_rate(workers, [server.pid], conns, r, args.seconds) for r in args.rates]
         return {"mem": mem, "runs": runs}
     finally:
@@ -193,7 +196,6 @@ async def bench_hub(
     ports = [s.port for s in servers]
     try:
         await asyncio.sleep(1)
-        rss0 = sum(rss_bytes(p) for p in pids)
         path = f"/ws/meetings/{people.room}"
         half = len(people.receivers) // 2
         split = [people.receivers[:half], people.receivers[half:]]
@@ -202,9 +204,8 @@ async def bench_hub(
             _targets(part, ports[i % procs :] + ports[: i % procs], path)
             for i, part in enumerate(split)
         ]
-        conns = await connect_room(workers, targets, _targets(people.senders, ports, path))
-        await asyncio.sleep(2)
-        mem = (sum(rss_bytes(p) for p in pids) - rss0) / conns
+        senders = _targets(people.senders, ports, path)
+        conns, mem = await connect_room(workers, targets, senders, pids)
         runs = [await run_rate(workers, pids, conns, r, args.seconds) for r in args.rates]
         result: dict[str, Any] = {"mem": mem, "runs": runs}
         if procs == 1:
@@ -290,8 +291,8 @@ async def main(args: argparse.Namespace) -> None:
             show("hub, 1 process", one["runs"][i], base["runs"][i])
             show("hub, 2 processes + Redis", two["runs"][i], base["runs"][i])
         print(
-            f"\nidle memory per connection: hub {one['mem'] / 1024:.1f} KB, "
-            f"baseline {base['mem'] / 1024:.1f} KB"
+            f"\nidle memory per connection (server RSS growth over the last half of the clients):"
+            f" hub {one['mem'] / 1024:.1f} KB, baseline {base['mem'] / 1024:.1f} KB"
         )
         over = one["overload"]
         print(

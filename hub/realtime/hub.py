@@ -116,7 +116,8 @@ class RealtimeHub:
         self.frames_out = 0
         self._tasks: set[asyncio.Task[Any]] = set()
         self._unsent: collections.deque[tuple[int, str, float]] = collections.deque()
-        self._resender: asyncio.Task[None] | None = None
+        self._resender: asyncio.Task[Any] | None = None
+        self._closed = False
 
     async def online_users(self, meeting_id: int) -> list[dict[str, Any]]:
         """Users online in the meeting on any process (two tabs count once)."""
@@ -167,7 +168,10 @@ class RealtimeHub:
                 if message.seq > room.max_seq:
                     await self._deliver(room, dumps(chat_frame(message, item["user"])))
 
-    def _spawn(self, coro: Any, name: str) -> asyncio.Task[Any]:
+    def _spawn(self, coro: Any, name: str) -> asyncio.Task[Any] | None:
+        if self._closed:
+            coro.close()  # shut down: nothing new may start that nobody would await
+            return None
         task = asyncio.create_task(coro, name=name)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -290,6 +294,7 @@ class RealtimeHub:
 
     async def close_all(self, code: int = WSCloseCode.GOING_AWAY, reason: str = "") -> None:
         """Close every local client (shutdown): in parallel, bounded in time."""
+        self._closed = True
         clients = [c for room in self.rooms.values() for c in room.snapshot]
         for client in clients:
             client.dropped = True

@@ -68,6 +68,7 @@ class Presence:
         self._dirty: set[int] = set()
         self._retry: set[int] = set()
         self._flusher: asyncio.Task[None] | None = None
+        self._closed = False
 
     def add(self, meeting_id: int, user: UserJson) -> None:
         """Count one more connection of `user` in the meeting."""
@@ -120,7 +121,8 @@ class Presence:
 
     def _mark(self, meeting_id: int) -> None:
         self._dirty.add(meeting_id)
-        if self._flusher is None or self._flusher.done():
+        # After close, the last handlers leaving must not start a task nobody will await.
+        if not self._closed and (self._flusher is None or self._flusher.done()):
             self._flusher = asyncio.create_task(self._flush_soon(), name="presence-flush")
 
     async def _flush_soon(self) -> None:
@@ -194,6 +196,7 @@ class Presence:
 
     async def close(self) -> None:
         """Write what changed last (clients closed at shutdown), then stop."""
+        self._closed = True
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(3):
                 if self._flusher is not None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
@@ -39,36 +38,26 @@ MAX_FRAME = 64 * 1024
 HISTORY_PAGE = 500
 
 
-@dataclass
-class Conn:
-    """What a frame handler needs about its connection."""
-
-    app: web.Application
-    ws: web.WebSocketResponse
-    meeting_id: int
-    user: dict[str, Any]
-    bucket: TokenBucket = field(default_factory=TokenBucket)
-
-    async def send(self, frame: dict[str, Any]) -> None:
-        """A frame to this client only."""
-        await self.ws.send_str(dumps(frame))
-        self.app[REALTIME].frames_out += 1
+async def send(app: web.Application, client: Client, frame: dict[str, Any]) -> None:
+    """A frame to this client only."""
+    await client.ws.send_str(dumps(frame))
+    app[REALTIME].frames_out += 1
 
 
-async def on_chat(conn: Conn, frame: dict[str, Any]) -> None:
+async def on_chat(app: web.Application, client: Client, frame: dict[str, Any]) -> None:
     """Store and broadcast; a resend gets the stored message back, to the sender only."""
     text, client_id = parse_chat(frame)
-    stored, created = await send_chat(conn.app, conn.meeting_id, conn.user, text, client_id)
+    stored, created = await send_chat(app, client.meeting_id, client.user, text, client_id)
     if not created:
-        await conn.send(stored)
+        await send(app, client, stored)
 
 
-async def on_ping(conn: Conn, frame: dict[str, Any]) -> None:
+async def on_ping(app: web.Application, client: Client, frame: dict[str, Any]) -> None:
     """An application-level ping for clients that cannot see protocol pings."""
-    await conn.send({"type": "pong"})
+    await send(app, client, {"type": "pong"})
 
 
-FrameHandler = Callable[[Conn, dict[str, Any]], Awaitable[None]]
+FrameHandler = Callable[[web.Application, Client, dict[str, Any]], Awaitable[None]]
 HANDLERS: dict[str, FrameHandler] = {"chat": on_chat, "ping": on_ping}
 
 
@@ -125,80 +114,84 @@ async def ws_meeting(request: web.Request) -> web.StreamResponse:
     # Above the hub's own bound, so the writer never waits on a slow client's drain inside a
     # broadcast: the hub drops the client first.
     transport.set_write_buffer_limits(high=hub.buffer_limit * 4)
-    you = user.as_json()
-    client = Client(ws, transport, meeting.id, you)
+    client = Client(ws, transport, meeting.id, user.as_json())
+    # From here on the connection keeps only `client`: thousands of idle sockets add up.
+    del meeting, user
     await hub.join(client)  # subscribed before history is read: nothing slips between
     try:
         await ws.prepare(request)
-        hub.presence.add(meeting.id, you)
+        hub.presence.add(client.meeting_id, client.user)
         try:
-            await _session(request.app, client, Conn(request.app, ws, meeting.id, you), after)
+            await _start(request.app, client, after)
+            await _read_loop(request.app, client)
         except (ConnectionError, DatabaseUnavailable, CacheUnavailable) as exc:
-            log.info("websocket of meeting %s ended: %s", meeting.id, exc)
+            log.info("websocket of meeting %s ended: %s", client.meeting_id, exc)
             await ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"try again")
         except Exception:
-            log.exception("websocket of meeting %s failed", meeting.id)
+            log.exception("websocket of meeting %s failed", client.meeting_id)
             await ws.close(code=WSCloseCode.INTERNAL_ERROR, message=b"internal error")
         finally:
-            hub.presence.remove(meeting.id, user.id)
+            hub.presence.remove(client.meeting_id, int(client.user["id"]))
     finally:
         await hub.leave(client)
     return ws
 
 
-async def _session(app: web.Application, client: Client, conn: Conn, after: int) -> None:
+async def _start(app: web.Application, client: Client, after: int) -> None:
+    """hello, the history after `after`, what arrived meanwhile, then presence."""
     db = app[DB]
     hub = app[REALTIME]
-    floor = await last_seq(db, conn.meeting_id)
-    await conn.send({"type": "hello", "you": conn.user, "last_seq": floor})
+    floor = await last_seq(db, client.meeting_id)
+    await send(app, client, {"type": "hello", "you": client.user, "last_seq": floor})
     cursor = after
     while 0 <= cursor < floor:
-        page = await messages_after(db, conn.meeting_id, cursor, HISTORY_PAGE, up_to=floor)
+        page = await messages_after(db, client.meeting_id, cursor, HISTORY_PAGE, up_to=floor)
         if not page:
             break
         for item in await messages_json(db, page):
-            await conn.send({"type": "chat", **item})
+            await send(app, client, {"type": "chat", **item})
         cursor = page[-1].seq
     await hub.go_live(client, floor)
-    await conn.send(presence_frame(await hub.presence.online(conn.meeting_id)))
-    await _read_loop(conn)
+    await send(app, client, presence_frame(await hub.presence.online(client.meeting_id)))
 
 
-async def _read_loop(conn: Conn) -> None:
+async def _read_loop(app: web.Application, client: Client) -> None:
     """Only this task reads; each frame is answered or refused, never raised."""
-    ws = conn.ws
-    hub = conn.app[REALTIME]
+    ws = client.ws
+    hub = app[REALTIME]
+    bucket = TokenBucket()
     async for msg in ws:
         hub.frames_in += 1
-        if not conn.bucket.take():
-            if conn.bucket.flooding:
+        if not bucket.take():
+            if bucket.flooding:
                 await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"rate limit")
                 return
-            await conn.send(error_frame("rate_limited", "too many frames; slow down"))
+            await send(app, client, error_frame("rate_limited", "too many frames; slow down"))
             continue
         if msg.type is WSMsgType.TEXT:
-            await _dispatch(conn, msg.data)
+            await _dispatch(app, client, msg.data)
         elif msg.type is WSMsgType.BINARY:
-            await conn.send(error_frame("bad_frame", "binary frames are not accepted"))
+            await send(app, client, error_frame("bad_frame", "binary frames are not accepted"))
         elif msg.type is WSMsgType.ERROR:
-            log.info("websocket of meeting %s: %s", conn.meeting_id, ws.exception())
+            log.info("websocket of meeting %s: %s", client.meeting_id, ws.exception())
             return
 
 
-async def _dispatch(conn: Conn, data: str) -> None:
+async def _dispatch(app: web.Application, client: Client, data: str) -> None:
     try:
         frame = json.loads(data)
     except ValueError:
-        await conn.send(error_frame("bad_json", "frames must be JSON objects"))
+        await send(app, client, error_frame("bad_json", "frames must be JSON objects"))
         return
     kind = frame.get("type") if isinstance(frame, dict) else None
     handler = HANDLERS.get(kind) if isinstance(kind, str) else None
     if handler is None:
-        await conn.send(error_frame("unknown_type", f"unknown frame type: {str(kind)[:40]}"))
+        message = f"unknown frame type: {str(kind)[:40]}"
+        await send(app, client, error_frame("unknown_type", message))
         return
     try:
-        await handler(conn, frame)
+        await handler(app, client, frame)
     except FrameError as exc:
-        await conn.send(error_frame(exc.code, exc.message))
+        await send(app, client, error_frame(exc.code, exc.message))
     except DatabaseUnavailable:
-        await conn.send(error_frame("unavailable", "storage unavailable; resend later"))
+        await send(app, client, error_frame("unavailable", "storage unavailable; resend later"))
