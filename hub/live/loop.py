@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
+from functools import partial
 
 from aiohttp import web
 
+from hub.background import periodic
 from hub.keys import CLOCK, LIVE, SETTINGS
 from hub.live.common import SyncBusy
 
@@ -34,17 +34,6 @@ async def step(app: web.Application) -> float:
     return min(base, max(wait, min(base, 1.0)))
 
 
-async def _loop(app: web.Application, stop: asyncio.Event) -> None:
-    while not stop.is_set():
-        try:
-            delay = await step(app)
-        except Exception:
-            log.exception("live sync step failed")
-            delay = app[SETTINGS].live_sync_interval
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), delay)
-
-
 async def live_requests_ctx(app: web.Application) -> AsyncIterator[None]:
     """At shutdown, wait for syncs that requests started before the cache and pools close."""
     yield
@@ -52,13 +41,9 @@ async def live_requests_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def live_sync_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Run the sync loop while the app lives (after storage, cache, HTTP and WeChat clients)."""
-    stop = asyncio.Event()
-    task = asyncio.create_task(_loop(app, stop), name="live-sync")
-    yield
-    # The flag ends the loop even if a library swallows the cancellation (Python 3.11's
-    # wait_for can lose one that races with a result); cancel interrupts a sync in flight.
-    stop.set()
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    """Run the sync loop while the app lives (after storage, cache, HTTP and WeChat clients).
+
+    Leaving cancels a sync in flight: its transaction rolls back and the mirror keeps the old state.
+    """
+    async with periodic("live-sync", partial(step, app), app[SETTINGS].live_sync_interval):
+        yield

@@ -184,15 +184,10 @@ class Presence:
         for meeting_id in list(self.local):
             self._mark(meeting_id)
 
-    async def refresh_loop(self) -> None:
+    async def refresh_once(self) -> None:
         """Re-stamp this process's entries before they expire; retry failed writes."""
-        while True:
-            await asyncio.sleep(self.refresh)
-            try:
-                for meeting_id in set(self.local) | self._retry:
-                    await self._flush_logged(meeting_id)
-            except Exception:
-                log.exception("presence refresh failed")
+        for meeting_id in set(self.local) | self._retry:
+            await self._flush_logged(meeting_id)
 
     async def close(self) -> None:
         """Write what changed last (clients closed at shutdown), then stop."""

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 
 from aiohttp import WSCloseCode, web
 
+from hub.background import periodic
 from hub.keys import CACHE, CLOCK, DB, REALTIME
 from hub.realtime.hub import RealtimeHub
 from hub.realtime.presence import Presence
@@ -22,13 +21,11 @@ async def realtime_ctx(app: web.Application) -> AsyncIterator[None]:
     hub = RealtimeHub(cache, app[DB], Presence(cache, app[CLOCK]))
     app[REALTIME] = hub
     cache.on_reconnect(hub.catch_up)
-    refresher = asyncio.create_task(hub.presence.refresh_loop(), name="presence-refresh")
-    yield
-    await hub.close_all(WSCloseCode.GOING_AWAY, "server shutting down")
-    refresher.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await refresher
-    await hub.presence.close()
+    presence = hub.presence
+    async with periodic("presence-refresh", presence.refresh_once, presence.refresh):
+        yield
+        await hub.close_all(WSCloseCode.GOING_AWAY, "server shutting down")
+    await presence.close()
 
 
 async def going_away(app: web.Application) -> None:

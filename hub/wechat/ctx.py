@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
+from functools import partial
 
 from aiohttp import web
 
+from hub.background import periodic
 from hub.keys import CACHE, CLOCK, ENDPOINTS, MP_CLIENT, SETTINGS, TOKEN_KEEPERS, WECOM_CLIENT
 from hub.wechat import miniprogram, wecom
 from hub.wechat.http import Transport
@@ -69,15 +69,6 @@ async def refresh_due(app: web.Application) -> None:
             log.debug("%s token refresh round failed", keeper.kind, exc_info=True)
 
 
-async def _refresh_loop(app: web.Application) -> None:
-    while True:
-        await asyncio.sleep(CHECK_INTERVAL)
-        try:
-            await refresh_due(app)
-        except Exception:
-            log.exception("token refresh round failed")
-
-
 async def wechat_ctx(app: web.Application) -> AsyncIterator[None]:
     """Put keepers and clients on the app; run the early-refresh task while the app lives."""
     keepers = build_keepers(app)
@@ -87,8 +78,5 @@ async def wechat_ctx(app: web.Application) -> AsyncIterator[None]:
     for keeper in keepers.values():
         if not keeper.configured:
             log.info("%s credentials are not configured; its calls will fail", keeper.kind)
-    task = asyncio.create_task(_refresh_loop(app), name="wechat-token-refresh")
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    async with periodic("wechat-token-refresh", partial(refresh_due, app), CHECK_INTERVAL):
+        yield
