@@ -44,8 +44,39 @@ def _base_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="hub-test-", dir=shm if shm.is_dir() else None))
 
 
+class _Server:
+    """A child server process in its own temporary folder."""
+
+    root: Path
+    proc: subprocess.Popen[bytes] | None
+
+    def start(self) -> _Server:
+        raise NotImplementedError
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        """Stop the server (TERM, then KILL after 30 s)."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def restart(self) -> None:
+        """Stop and start on the same port and data: every client connection breaks."""
+        self.stop()
+        self.start()
+
+    def destroy(self) -> None:
+        """Stop and remove the folder."""
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
 @dataclass
-class MariaDB:
+class MariaDB(_Server):
     """A throwaway MariaDB server: root over the socket, user `hub` (password `hub`) over TCP."""
 
     root: Path = field(default_factory=_base_dir)
@@ -122,28 +153,9 @@ class MariaDB:
         )
         return out.stdout
 
-    def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
-
-    def restart(self) -> None:
-        """Stop and start on the same port and data: clients' connections all break."""
-        self.stop()
-        self.start()
-
-    def destroy(self) -> None:
-        self.stop()
-        shutil.rmtree(self.root, ignore_errors=True)
-
 
 @dataclass
-class Redis:
+class Redis(_Server):
     """A throwaway Redis server with persistence off."""
 
     root: Path = field(default_factory=_base_dir)
@@ -178,24 +190,6 @@ class Redis:
         )
         _wait_port(self.port, 20, self.proc, log)
         return self
-
-    def stop(self, sig: int = signal.SIGTERM) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-    def destroy(self) -> None:
-        self.stop()
-        shutil.rmtree(self.root, ignore_errors=True)
 
 
 def have_mariadb() -> bool:

@@ -75,6 +75,24 @@ class Database(Executor, Protocol):
         """Close every connection."""
 
 
+class RowReader:
+    """`fetchone` and `fetchval` derived from `fetchall`, shared by every executor."""
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        """All rows as dicts (each backend implements it)."""
+        raise NotImplementedError
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        """The first row, or None."""
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        """The first column of the first row, or None."""
+        row = await self.fetchone(sql, params)
+        return next(iter(row.values())) if row else None
+
+
 def placeholders(n: int) -> str:
     """`?, ?, ?` for an IN list or a VALUES tuple of n items."""
     if n < 1:

@@ -20,6 +20,7 @@ from hub.storage.database import (
     IntegrityViolation,
     Params,
     Row,
+    RowReader,
 )
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ def _translate(exc: Exception) -> Exception:
     return exc
 
 
-class _ConnRunner:
+class _ConnRunner(RowReader):
     """Statement helpers over one checked-out connection."""
 
     dialect = "mysql"
@@ -96,16 +97,8 @@ class _ConnRunner:
         except (pymysql.err.MySQLError, OSError) as exc:
             raise _translate(exc) from exc
 
-    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        rows = await self.fetchall(sql, params)
-        return rows[0] if rows else None
 
-    async def fetchval(self, sql: str, params: Params = ()) -> Any:
-        row = await self.fetchone(sql, params)
-        return next(iter(row.values())) if row else None
-
-
-class MySQLDatabase:
+class MySQLDatabase(RowReader):
     """A pooled MySQL database. Plain statements run in autocommit, so reads are never stale."""
 
     dialect = "mysql"
@@ -152,19 +145,6 @@ class MySQLDatabase:
         finally:
             self._pool.release(conn)
 
-    async def _read(self, method: str, sql: str, params: Params) -> Any:
-        # A read is safe to retry once: the first attempt may have used a pooled
-        # connection that died with a server restart.
-        for attempt in (1, 2):
-            try:
-                async with self._runner() as run:
-                    return await getattr(run, method)(sql, params)
-            except DatabaseUnavailable:
-                if attempt == 2:
-                    raise
-                log.warning("MySQL connection lost; retrying the read once")
-        raise AssertionError("unreachable")
-
     async def execute(self, sql: str, params: Params = ()) -> ExecResult:
         async with self._runner() as run:
             return await run.execute(sql, params)
@@ -174,15 +154,15 @@ class MySQLDatabase:
             return await run.executemany(sql, rows)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        rows: list[Row] = await self._read("fetchall", sql, params)
-        return rows
-
-    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        row: Row | None = await self._read("fetchone", sql, params)
-        return row
-
-    async def fetchval(self, sql: str, params: Params = ()) -> Any:
-        return await self._read("fetchval", sql, params)
+        # A read is safe to retry once: the first attempt may have used a pooled
+        # connection that died with a server restart.
+        try:
+            async with self._runner() as run:
+                return await run.fetchall(sql, params)
+        except DatabaseUnavailable:
+            log.warning("MySQL connection lost; retrying the read once")
+        async with self._runner() as run:
+            return await run.fetchall(sql, params)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Executor]:

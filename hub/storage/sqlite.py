@@ -7,7 +7,6 @@ import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import aiosqlite
 
@@ -19,6 +18,7 @@ from hub.storage.database import (
     IntegrityViolation,
     Params,
     Row,
+    RowReader,
 )
 
 
@@ -27,7 +27,7 @@ def _busy_or(exc: sqlite3.OperationalError) -> Exception:
     return DatabaseBusy(str(exc)) if "locked" in str(exc) or "busy" in str(exc) else exc
 
 
-class _Runner:
+class _Runner(RowReader):
     """Statement helpers over one aiosqlite connection (the lock is held by the caller)."""
 
     dialect = "sqlite"
@@ -68,16 +68,8 @@ class _Runner:
             rows = await cur.fetchall()
         return [dict(r) for r in rows]
 
-    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        rows = await self.fetchall(sql, params)
-        return rows[0] if rows else None
 
-    async def fetchval(self, sql: str, params: Params = ()) -> Any:
-        row = await self.fetchone(sql, params)
-        return next(iter(row.values())) if row else None
-
-
-class SQLiteDatabase:
+class SQLiteDatabase(RowReader):
     """The embedded default: good for one process; writes are serialized anyway in SQLite."""
 
     dialect = "sqlite"
@@ -115,14 +107,6 @@ class SQLiteDatabase:
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         async with self._lock:
             return await self._runner.fetchall(sql, params)
-
-    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        async with self._lock:
-            return await self._runner.fetchone(sql, params)
-
-    async def fetchval(self, sql: str, params: Params = ()) -> Any:
-        async with self._lock:
-            return await self._runner.fetchval(sql, params)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Executor]:
