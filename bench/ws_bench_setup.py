@@ -95,6 +95,11 @@ class Workers:
             self.pipes.append(parent)
             self.procs.append(proc)
 
+    @property
+    def pids(self) -> list[int]:
+        """The worker process ids."""
+        return [int(p.pid) for p in self.procs]
+
     def _roundtrip(self, i: int, name: str, kwargs: dict[str, Any]) -> Any:
         self.pipes[i].send((name, kwargs))
         return self.pipes[i].recv()

@@ -18,7 +18,7 @@ import time
 from array import array
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, cast
 
 CHAT = b'"type":"chat"'
 TEXT = b'"text":"'
@@ -67,9 +67,9 @@ class RawClient(asyncio.Protocol):
         self.closed = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-        transport.write(self.request)
+        # uvloop's transports are not asyncio.Transport subclasses, but speak the same API.
+        self.transport = cast(asyncio.Transport, transport)
+        self.transport.write(self.request)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
@@ -252,6 +252,9 @@ class Worker:
         proto = [t for c in clients for t in c.proto_rtts]
         return {"app_rtt": app_rtt, "proto_rtt": proto, "alive": sum(not c.closed for c in clients)}
 
+    async def cmd_count(self) -> dict[str, Any]:
+        return {"received": self.stats.received}
+
     async def cmd_stop(self) -> dict[str, Any]:
         s = self.stats
         return {
@@ -284,6 +287,20 @@ async def _serve(conn: Connection) -> None:
         conn.send(await getattr(worker, f"cmd_{name}")(**kwargs))
 
 
+def client_loop() -> str:
+    """uvloop when installed: the clients' own event-loop overhead stays out of the way."""
+    try:
+        import uvloop  # noqa: F401
+    except ImportError:
+        return "asyncio"
+    return "uvloop"
+
+
 def worker_main(conn: Connection) -> None:
     """Entry point of a client worker process."""
-    asyncio.run(_serve(conn))
+    if client_loop() == "uvloop":
+        import uvloop
+
+        uvloop.run(_serve(conn))
+    else:
+        asyncio.run(_serve(conn))

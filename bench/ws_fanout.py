@@ -38,6 +38,7 @@ from bench.ws_bench_setup import (  # noqa: E402
     hub_server,
     prepare_people,
 )
+from bench.ws_clients import client_loop  # noqa: E402
 from tests.servers import Redis, free_port  # noqa: E402
 
 Target = tuple[int, str, dict[str, str]]
@@ -90,6 +91,7 @@ async def run_rate(
     """Send at `rate` deliveries/s for `seconds`; wait for the stragglers; gather figures."""
     await workers.all("start")
     cpu0 = sum(cpu_seconds(p) for p in pids)
+    client_cpu0 = sum(cpu_seconds(p) for p in workers.pids)
     t0 = time.monotonic_ns()
     sent = (
         await workers.call(
@@ -99,12 +101,14 @@ async def run_rate(
     expected = sent * conns
     deadline = time.monotonic() + drain
     while True:
-        stats = await workers.all("stop")
-        received = sum(s["received"] for s in stats)
-        if received >= expected or time.monotonic() > deadline:
+        counts = await workers.all("count")
+        if sum(c["received"] for c in counts) >= expected or time.monotonic() > deadline:
             break
         await asyncio.sleep(0.2)
     cpu = sum(cpu_seconds(p) for p in pids) - cpu0
+    client_cpu = sum(cpu_seconds(p) for p in workers.pids) - client_cpu0
+    stats = await workers.all("stop")
+    received = sum(s["received"] for s in stats)
     lat = array("q")
     for s in stats:
         lat.frombytes(s["latencies"])
@@ -120,6 +124,7 @@ async def run_rate(
         "p99": pct(lats, 0.99),
         "max": pct(lats, 1.0),
         "cpu_us": cpu * 1e6 / received if received else float("nan"),
+        "client_cpu_us": client_cpu * 1e6 / received if received else float("nan"),
         "open": [s["open"] for s in stats],
     }
 
@@ -131,14 +136,14 @@ def show(label: str, r: dict[str, Any], base: dict[str, Any] | None) -> None:
     print(
         f"{label:<26} {r['target'] / 1000:>5.0f}k {r['rate'] / 1000:>8.1f}k "
         f"{r['p50']:>7.2f} {r['p99']:>7.2f} {r['max']:>7.2f} {complete:>15} "
-        f"{r['cpu_us']:>8.2f} {ratio:>6}",
+        f"{r['cpu_us']:>8.2f} {ratio:>6} {r['client_cpu_us']:>9.2f}",
         flush=True,
     )
 
 
 HEADER = (
     f"{'server':<26} {'target':>6} {'deliv/s':>9} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} "
-    f"{'delivered':>15} {'CPU µs/d':>8} {'ratio':>6}"
+    f"{'delivered':>15} {'CPU µs/d':>8} {'ratio':>6} {'client µs':>9}"
 )
 
 
@@ -282,7 +287,7 @@ async def main(args: argparse.Namespace) -> None:
         two = await bench_hub(args, workers, people, 2, redis.url())
         print(
             f"\n{args.clients} clients + {args.senders} senders in one meeting, "
-            f"{args.seconds:.0f} s per run, 2 client worker processes\n",
+            f"{args.seconds:.0f} s per run, 2 client worker processes ({client_loop()})\n",
             flush=True,
         )
         print(HEADER)

@@ -15,7 +15,7 @@ import json
 import logging
 from typing import Any
 
-from aiohttp import WSCloseCode, web
+from aiohttp import WSCloseCode, WSMsgType, web
 
 from hub.cache import Cache, CacheUnavailable, Subscription
 from hub.realtime.chat import chat_frame, messages_json
@@ -232,6 +232,8 @@ class RealtimeHub:
                 return  # a catch-up already brought it, then the retried publish did too
             room.max_seq = max(room.max_seq, seq)
         limit = self.buffer_limit
+        data = text.encode()  # encoded once too, not once per client as send_str would
+        sent = 0
         for client in room.snapshot:
             pending = client.pending
             if pending is not None:
@@ -247,10 +249,11 @@ class RealtimeHub:
                 self.drop(client, WSCloseCode.TRY_AGAIN_LATER, "too slow")
                 continue
             try:
-                await client.ws.send_str(text)
-                self.frames_out += 1
+                await client.ws.send_frame(data, WSMsgType.TEXT)
+                sent += 1
             except (ConnectionError, RuntimeError):
                 self.drop(client, WSCloseCode.GOING_AWAY, "connection lost")
+        self.frames_out += sent
         if text.startswith(_ENDED_PREFIX):
             for client in room.snapshot:
                 self.drop(client, WSCloseCode.OK, "meeting ended")
