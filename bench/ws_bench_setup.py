@@ -8,6 +8,7 @@ real handler's Origin, session and attendee checks.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import multiprocessing
 import os
@@ -58,6 +59,8 @@ class Server:
     async def start(self) -> None:
         """Spawn and wait until the port accepts connections."""
         self.proc = self._spawn()
+        # Whatever happens to the bench, no server outlives it.
+        atexit.register(self.stop)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

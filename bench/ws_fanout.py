@@ -179,8 +179,8 @@ async def bench_baseline(args: argparse.Namespace, workers: Workers) -> dict[str
         runs = [await run_rate(workers, [server.pid], conns, r, args.seconds) for r in args.rates]
         return {"mem": mem, "runs": runs}
     finally:
-        await workers.all("close")
         server.stop()
+        await workers.all("close")
 
 
 def _targets(cookies: list[str], ports: list[int], path: str) -> list[Target]:
@@ -217,9 +217,9 @@ async def bench_hub(
             result["overload"] = await overload(args, workers, people, pids, ports, conns)
         return result
     finally:
-        await workers.all("close")
         for server in servers:
             server.stop()
+        await workers.all("close")
 
 
 async def overload(
