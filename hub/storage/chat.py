@@ -57,23 +57,13 @@ async def add_message(
     The counter row's lock (taken by the UPDATE) orders concurrent senders on every process,
     and the rollback of a refused insert returns its seq, so seqs never skip or repeat.
     """
-    existing = await find_by_client_id(db, meeting_id, user_id, client_id)
-    if existing is not None:
-        return existing, False
+    # No read first: a resend is rare, and the unique key refuses it inside the transaction.
     for _ in range(3):
         try:
             async with db.transaction() as tx:
-                bumped = await tx.execute(
-                    "UPDATE chat_seq SET last_seq = last_seq + 1 WHERE meeting_id = ?",
-                    (meeting_id,),
-                )
-                if bumped.rowcount == 0:
+                seq = await _next_seq(tx, meeting_id)
+                if seq is None:
                     raise _NoCounter
-                seq = int(
-                    await tx.fetchval(
-                        "SELECT last_seq FROM chat_seq WHERE meeting_id = ?", (meeting_id,)
-                    )
-                )
                 await tx.execute(
                     f"INSERT INTO chat_message ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
                     (meeting_id, seq, user_id, client_id, text, now),
@@ -87,12 +77,31 @@ async def add_message(
                 (meeting_id, 0),
             )
         except IntegrityViolation:
-            # The same client_id won a race on another connection: answer with that one.
+            # A resend (or a race with one): answer with the message stored under it.
             existing = await find_by_client_id(db, meeting_id, user_id, client_id)
             if existing is None:
                 raise
             return existing, False
     raise RuntimeError(f"no chat counter for meeting {meeting_id}")
+
+
+async def _next_seq(tx: Executor, meeting_id: int) -> int | None:
+    """Bump the meeting's counter inside a transaction; None when it has no counter row."""
+    if tx.dialect == "sqlite":
+        # One statement instead of two (MariaDB has no UPDATE ... RETURNING).
+        value = await tx.fetchval(
+            "UPDATE chat_seq SET last_seq = last_seq + 1 WHERE meeting_id = ? RETURNING last_seq",
+            (meeting_id,),
+        )
+        return None if value is None else int(value)
+    bumped = await tx.execute(
+        "UPDATE chat_seq SET last_seq = last_seq + 1 WHERE meeting_id = ?", (meeting_id,)
+    )
+    if bumped.rowcount == 0:
+        return None
+    return int(
+        await tx.fetchval("SELECT last_seq FROM chat_seq WHERE meeting_id = ?", (meeting_id,))
+    )
 
 
 async def last_seq(ex: Executor, meeting_id: int) -> int:
