@@ -165,17 +165,20 @@ async def connect_room(
     return int(sum(m["connected"] for m in made)), per_conn
 
 
-async def bench_baseline(args: argparse.Namespace, workers: Workers) -> dict[str, Any]:
-    """The bare aiohttp echo-broadcast server, measured like hub."""
+async def bench_baseline(
+    args: argparse.Namespace, workers: Workers, people: People
+) -> dict[str, Any]:
+    """The bare aiohttp echo-broadcast server, measured like hub (same request headers)."""
     port = free_port()
     log = args.tmp / "baseline.log"
     server = Server([sys.executable, "-m", "bench.ws_baseline", str(port)], {}, port, log)
     await server.start()
     try:
-        half = args.clients // 2
-        plain: Target = (port, "/ws", {})
-        t = [[plain] * half, [plain] * (args.clients - half)]
-        conns, mem = await connect_room(workers, t, [plain] * args.senders, [server.pid])
+        half = len(people.receivers) // 2
+        receivers = _targets(people.receivers, [port], "/ws")
+        t = [receivers[:half], receivers[half:]]
+        senders = _targets(people.senders, [port], "/ws")
+        conns, mem = await connect_room(workers, t, senders, [server.pid])
         runs = [await run_rate(workers, [server.pid], conns, r, args.seconds) for r in args.rates]
         return {"mem": mem, "runs": runs}
     finally:
@@ -280,7 +283,7 @@ async def main(args: argparse.Namespace) -> None:
             f"signed in {args.clients + args.senders + 4} users in {time.monotonic() - t0:.1f} s",
             flush=True,
         )
-        base = await bench_baseline(args, workers)
+        base = await bench_baseline(args, workers, people)
         print("baseline done", flush=True)
         one = await bench_hub(args, workers, people, 1, None)
         print("hub, 1 process done", flush=True)
