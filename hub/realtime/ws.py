@@ -98,8 +98,8 @@ async def authorize(request: web.Request, number: str, ticket: str | None) -> tu
     return meeting, user
 
 
-async def ws_meeting(request: web.Request) -> web.StreamResponse:
-    """GET /ws/meetings/{number}: every check happens before the upgrade."""
+async def _accept(request: web.Request) -> tuple[Client, int]:
+    """Every check, before the upgrade; the client to be and its `after` (-1 without)."""
     number = request.match_info.get("number", "")
     if not valid_number(number):
         raise not_found("meeting")
@@ -113,10 +113,9 @@ async def ws_meeting(request: web.Request) -> web.StreamResponse:
     transport = request.transport
     if transport is None:
         raise ConnectionResetError("the client went away")
-    hub = request.app[REALTIME]
     # Above the hub's own bound, so the writer never waits on a slow client's drain inside a
     # broadcast: the hub drops the client first.
-    transport.set_write_buffer_limits(high=hub.buffer_limit * 4)
+    transport.set_write_buffer_limits(high=request.app[REALTIME].buffer_limit * 4)
     sock = transport.get_extra_info("socket")
     if sock is not None:
         # A fixed kernel send buffer (autotuning grows it to megabytes): what a client has not
@@ -124,16 +123,40 @@ async def ws_meeting(request: web.Request) -> web.StreamResponse:
         # cheap. Chat needs far less than 128 KiB in flight.
         with contextlib.suppress(OSError):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, KERNEL_SNDBUF)
-    client = Client(ws, transport, meeting.id, user.as_json())
-    # From here on the connection keeps only `client`: thousands of idle sockets add up.
-    del meeting, user
+    return Client(ws, transport, meeting.id, user.as_json()), after
+
+
+async def ws_meeting(request: web.Request) -> web.StreamResponse:
+    """GET /ws/meetings/{number}: checks, upgrade, hello and history, then the read loop.
+
+    It runs for the life of the socket, so it keeps little: one coroutine frame and `client`.
+    """
+    client, after = await _accept(request)
+    app = request.app
+    hub = app[REALTIME]
+    ws = client.ws
     await hub.join(client)  # subscribed before history is read: nothing slips between
     try:
         await ws.prepare(request)
         hub.presence.add(client.meeting_id, client.user)
         try:
-            await _start(request.app, client, after)
-            await _read_loop(request.app, client)
+            await _start(app, client, after)
+            # Only this task reads; each frame is answered or refused, never raised.
+            bucket = TokenBucket()
+            async for msg in ws:
+                hub.frames_in += 1
+                if not bucket.take():
+                    if bucket.flooding:
+                        await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"rate limit")
+                        break
+                    await send(app, client, error_frame("rate_limited", "too many frames"))
+                elif msg.type is WSMsgType.TEXT:
+                    await _dispatch(app, client, msg.data)
+                elif msg.type is WSMsgType.BINARY:
+                    await send(app, client, error_frame("bad_frame", "binary frames are refused"))
+                elif msg.type is WSMsgType.ERROR:
+                    log.info("websocket of meeting %s: %s", client.meeting_id, ws.exception())
+                    break
         except (ConnectionError, DatabaseUnavailable, CacheUnavailable) as exc:
             log.info("websocket of meeting %s ended: %s", client.meeting_id, exc)
             await ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"try again")
@@ -163,28 +186,6 @@ async def _start(app: web.Application, client: Client, after: int) -> None:
         cursor = page[-1].seq
     await hub.go_live(client, floor)
     await send(app, client, presence_frame(await hub.presence.online(client.meeting_id)))
-
-
-async def _read_loop(app: web.Application, client: Client) -> None:
-    """Only this task reads; each frame is answered or refused, never raised."""
-    ws = client.ws
-    hub = app[REALTIME]
-    bucket = TokenBucket()
-    async for msg in ws:
-        hub.frames_in += 1
-        if not bucket.take():
-            if bucket.flooding:
-                await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"rate limit")
-                return
-            await send(app, client, error_frame("rate_limited", "too many frames; slow down"))
-            continue
-        if msg.type is WSMsgType.TEXT:
-            await _dispatch(app, client, msg.data)
-        elif msg.type is WSMsgType.BINARY:
-            await send(app, client, error_frame("bad_frame", "binary frames are not accepted"))
-        elif msg.type is WSMsgType.ERROR:
-            log.info("websocket of meeting %s: %s", client.meeting_id, ws.exception())
-            return
 
 
 async def _dispatch(app: web.Application, client: Client, data: str) -> None:
