@@ -69,9 +69,9 @@ async def test_two_signed_in_clients_chat(
 
 
 async def test_resume_gets_exactly_the_missed_messages_while_others_send(
-    sim: RunningSimulator, make_settings: Any, hub_client: Any
+    sim: RunningSimulator, make_settings: Any, hub_client: Any, db_url: str
 ) -> None:
-    client = await hub_client(sim_settings(make_settings, sim.url))
+    client = await hub_client(sim_settings(make_settings, sim.url, database_url=db_url))
     app = client.app
     users = [await make_user(app, f"u{i}") for i in range(4)]
     meeting = await make_meeting(app, *users)

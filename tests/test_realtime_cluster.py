@@ -27,9 +27,11 @@ __all__ = ["sim"]
 Pair = tuple[TestClient[Any, Any], TestClient[Any, Any]]
 
 
-async def _pair(hub_client: Any, make_settings: Any, sim_url: str, redis_url: str) -> Pair:
-    # Same SQLite file (make_settings puts it in tmp_path), same Redis and prefix.
-    settings = sim_settings(make_settings, sim_url, redis_url=redis_url)
+async def _pair(
+    hub_client: Any, make_settings: Any, sim_url: str, redis_url: str, **more: Any
+) -> Pair:
+    # Same database (SQLite in tmp_path unless told otherwise), same Redis and prefix.
+    settings = sim_settings(make_settings, sim_url, redis_url=redis_url, **more)
     return await hub_client(settings), await hub_client(settings)
 
 
@@ -42,9 +44,9 @@ async def own_redis() -> AsyncIterator[Redis]:
 
 
 async def test_two_instances_deliver_each_others_messages(
-    sim: RunningSimulator, make_settings: Any, hub_client: Any, redis_url: str
+    sim: RunningSimulator, make_settings: Any, hub_client: Any, redis_url: str, db_url: str
 ) -> None:
-    a, b = await _pair(hub_client, make_settings, sim.url, redis_url)
+    a, b = await _pair(hub_client, make_settings, sim.url, redis_url, database_url=db_url)
     zhang, lisi = await make_user(a.app, "zhangsan"), await make_user(a.app, "lisi")
     meeting = await make_meeting(a.app, zhang, lisi)
     async with aiohttp.ClientSession() as session:
@@ -52,12 +54,14 @@ async def test_two_instances_deliver_each_others_messages(
         on_b = await connect_ticket(b, session, lisi, meeting)
         await frame_of(on_a, "hello")
         await frame_of(on_b, "hello")
-        await on_a.send_json({"type": "chat", "text": "from A", "client_id": "a1"})
-        await on_b.send_json({"type": "chat", "text": "from B", "client_id": "b1"})
+        # Both processes take seqs from the same counter at once: 1..20, each exactly once.
+        for i in range(10):
+            await on_a.send_json({"type": "chat", "text": f"A{i}", "client_id": f"a{i}"})
+            await on_b.send_json({"type": "chat", "text": f"B{i}", "client_id": f"b{i}"})
         for ws in (on_a, on_b):
-            got = sorted((f["seq"], f["text"]) for f in await chats(ws, 2))
-            assert [t for _, t in got] in (["from A", "from B"], ["from B", "from A"])
-            assert [s for s, _ in got] == [1, 2]
+            got = await chats(ws, 20)
+            assert sorted(f["seq"] for f in got) == list(range(1, 21))
+            assert {f["text"] for f in got} == {f"{w}{i}" for w in "AB" for i in range(10)}
 
         # Presence spans both processes, and either one can answer who is online.
         async def both_online() -> bool:
