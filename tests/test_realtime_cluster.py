@@ -9,8 +9,9 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 
-from hub.keys import REALTIME
+from hub.keys import DB, REALTIME
 from hub.simulator import RunningSimulator
+from hub.storage.chat import add_message
 from tests.fixtures_realtime import (
     chats,
     connect_ticket,
@@ -110,3 +111,26 @@ async def test_delivery_across_instances_resumes_after_a_redis_restart(
         assert texts == ["before", "during", "after"]
         await on_a.close()
         await on_b.close()
+
+
+async def test_a_reconnect_catch_up_delivers_what_the_broker_missed_once(
+    sim: RunningSimulator, make_settings: Any, hub_client: Any
+) -> None:
+    client = await hub_client(sim_settings(make_settings, sim.url))
+    app = client.app
+    zhang = await make_user(app, "zhangsan")
+    meeting = await make_meeting(app, zhang)
+    async with aiohttp.ClientSession() as session:
+        ws = await connect_ticket(client, session, zhang, meeting)
+        await frame_of(ws, "hello")
+        await ws.send_json({"type": "chat", "text": "live", "client_id": "1"})
+        assert (await frame_of(ws, "chat"))["seq"] == 1
+        # Stored by another process whose publish this one never heard (broker away).
+        await add_message(app[DB], meeting.id, zhang.id, "2", "missed", 1.0)
+        await app[REALTIME].catch_up()
+        got = await frame_of(ws, "chat")
+        assert (got["seq"], got["text"]) == (2, "missed")
+        await app[REALTIME].catch_up()  # nothing new: nothing sent twice
+        await ws.send_json({"type": "chat", "text": "next", "client_id": "3"})
+        assert (await frame_of(ws, "chat"))["seq"] == 3
+        await ws.close()

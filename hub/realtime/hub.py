@@ -159,14 +159,13 @@ class RealtimeHub:
         self.presence.mark_all()
         for room in list(self.rooms.values()):
             try:
-                page = await messages_after(self.db, room.meeting_id, room.max_seq, 500)
-                items = await messages_json(self.db, page)
+                while page := await messages_after(self.db, room.meeting_id, room.max_seq, 500):
+                    items = await messages_json(self.db, page)
+                    for message, item in zip(page, items, strict=True):
+                        await self._deliver(room, dumps(chat_frame(message, item["user"])))
+                    room.max_seq = max(room.max_seq, page[-1].seq)
             except Exception:
                 log.exception("catch-up of meeting %s failed", room.meeting_id)
-                continue
-            for message, item in zip(page, items, strict=True):
-                if message.seq > room.max_seq:
-                    await self._deliver(room, dumps(chat_frame(message, item["user"])))
 
     def _spawn(self, coro: Any, name: str) -> asyncio.Task[Any] | None:
         if self._closed:
@@ -261,6 +260,10 @@ class RealtimeHub:
     async def go_live(self, client: Client, floor: int) -> None:
         """Send what arrived while history was read (deduped by seq), then deliver live."""
         client.floor = floor
+        room = self.rooms.get(client.meeting_id)
+        if room is not None:
+            # What the database held when this client went live: a catch-up starts there.
+            room.max_seq = max(room.max_seq, floor)
         while client.pending:
             batch, client.pending = client.pending, []
             for text in batch:
