@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import collections
+import importlib
 import json
 import os
 import socket
@@ -287,20 +288,23 @@ async def _serve(conn: Connection) -> None:
         conn.send(await getattr(worker, f"cmd_{name}")(**kwargs))
 
 
+def _uvloop() -> Any:
+    # Imported by name: uvloop is optional, and type checkers may not have it.
+    try:
+        return importlib.import_module("uvloop")
+    except ImportError:
+        return None
+
+
 def client_loop() -> str:
     """uvloop when installed: the clients' own event-loop overhead stays out of the way."""
-    try:
-        import uvloop  # noqa: F401
-    except ImportError:
-        return "asyncio"
-    return "uvloop"
+    return "uvloop" if _uvloop() is not None else "asyncio"
 
 
 def worker_main(conn: Connection) -> None:
     """Entry point of a client worker process."""
-    if client_loop() == "uvloop":
-        import uvloop
-
+    uvloop = _uvloop()
+    if uvloop is not None:
         uvloop.run(_serve(conn))
     else:
         asyncio.run(_serve(conn))
