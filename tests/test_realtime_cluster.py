@@ -37,8 +37,8 @@ async def _pair(
 
 
 @pytest.fixture
-async def own_redis() -> AsyncIterator[Redis]:
-    """A Redis this test may restart."""
+async def own_redis(redis_server: Redis) -> AsyncIterator[Redis]:
+    """A Redis this test may restart (asking for the session's one skips where Redis is missing)."""
     server = Redis().start()
     yield server
     server.destroy()
