@@ -7,13 +7,14 @@ from typing import Any
 
 import aiohttp
 
-from hub.keys import DB
+from hub.keys import DB, REALTIME
 from hub.simulator import RunningSimulator
 from hub.storage.chat import last_seq
 from hub.storage.users import get_user_by_userid
 from tests.fixtures_realtime import (
     chats,
     connect_ticket,
+    eventually,
     frame_of,
     make_meeting,
     make_user,
@@ -63,6 +64,14 @@ async def test_two_signed_in_clients_chat(
                 presence = await frame_of(b2, "presence")
                 assert sorted(u["userid"] for u in presence["online"]) == ["lisi", "zhangsan"]
                 assert presence["count"] == 2
+        # The last one out unsubscribes this process from the meeting; nobody is online.
+        hub = client.app[REALTIME]
+        await eventually(lambda: meeting.id not in hub.rooms)
+
+        async def nobody_online() -> bool:
+            return len(await hub.online_users(meeting.id)) == 0
+
+        await eventually(nobody_online)
         history = await client.get(f"/api/meetings/{meeting.number}/messages?after=1")
         body = await history.json()
         assert [m["text"] for m in body["messages"]] == ["hi"] and body["last_seq"] == 2
