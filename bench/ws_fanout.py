@@ -1,6 +1,7 @@
 """Websocket fan-out bench: hub (1 process, and 2 behind Redis) against a bare aiohttp baseline.
 
     python bench/ws_fanout.py [--clients 1000] [--senders 40] [--seconds 5] [--rates 50000,100000]
+    python bench/ws_fanout.py --only-memory   # idle memory per connection, baseline and hub
 
 N clients sit in one meeting; senders (more attendees) send chat at a paced rate through the
 real websocket handler (session cookies from a WeCom login through the simulator). Servers run
@@ -147,6 +148,21 @@ HEADER = (
 )
 
 
+async def settled_rss(pids: list[int], readings: int = 3) -> int:
+    """Server RSS once the connects settled: the median of a few readings 0.5 s apart.
+
+    Taken the same way for the baseline and hub (the servers cannot be asked to collect garbage
+    from outside; the settle time lets pending callbacks and frees run first).
+    """
+    await asyncio.sleep(1.5)
+    values = []
+    for i in range(readings):
+        if i:
+            await asyncio.sleep(0.5)
+        values.append(sum(rss_bytes(p) for p in pids))
+    return sorted(values)[len(values) // 2]
+
+
 async def connect_room(
     workers: Workers, targets: list[list[Target]], senders: list[Target], pids: list[int]
 ) -> tuple[int, float]:
@@ -154,11 +170,9 @@ async def connect_room(
     per connection of the last batch (marginal: warm-up allocations of the first are left out)."""
     made = [await workers.call(0, "connect", group="senders", targets=senders)]
     made.append(await workers.call(0, "connect", group="receivers", targets=targets[0]))
-    await asyncio.sleep(1.5)
-    before = sum(rss_bytes(p) for p in pids)
+    before = await settled_rss(pids)
     made.append(await workers.call(1, "connect", group="receivers", targets=targets[1]))
-    await asyncio.sleep(1.5)
-    per_conn = (sum(rss_bytes(p) for p in pids) - before) / max(1, made[-1]["connected"])
+    per_conn = (await settled_rss(pids) - before) / max(1, made[-1]["connected"])
     refused = sum(m["refused"] for m in made)
     if refused:
         raise RuntimeError(f"{refused} websocket upgrades were refused")
@@ -179,6 +193,8 @@ async def bench_baseline(
         t = [receivers[:half], receivers[half:]]
         senders = _targets(people.senders, [port], "/ws")
         conns, mem = await connect_room(workers, t, senders, [server.pid])
+        if args.only_memory:
+            return {"mem": mem}
         runs = [await run_rate(workers, [server.pid], conns, r, args.seconds) for r in args.rates]
         return {"mem": mem, "runs": runs}
     finally:
@@ -214,6 +230,8 @@ async def bench_hub(
         ]
         senders = _targets(people.senders, ports, path)
         conns, mem = await connect_room(workers, targets, senders, pids)
+        if args.only_memory:
+            return {"mem": mem}
         runs = [await run_rate(workers, pids, conns, r, args.seconds) for r in args.rates]
         result: dict[str, Any] = {"mem": mem, "runs": runs}
         if procs == 1:
@@ -287,6 +305,12 @@ async def main(args: argparse.Namespace) -> None:
         print("baseline done", flush=True)
         one = await bench_hub(args, workers, people, 1, None)
         print("hub, 1 process done", flush=True)
+        if args.only_memory:
+            print(
+                f"\nidle memory per connection (server RSS growth over the last half of the "
+                f"clients): hub {one['mem'] / 1024:.1f} KB, baseline {base['mem'] / 1024:.1f} KB"
+            )
+            return
         two = await bench_hub(args, workers, people, 2, redis.url())
         print(
             f"\n{args.clients} clients + {args.senders} senders in one meeting, "
@@ -332,6 +356,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seconds", type=float, default=5.0)
     p.add_argument("--rates", default="50000,100000", help="deliveries/s, comma separated")
     p.add_argument("--overload", type=float, default=300_000, help="deliveries/s asked")
+    p.add_argument(
+        "--only-memory", action="store_true", help="idle memory per connection only (1 process)"
+    )
     args = p.parse_args(argv)
     args.rates = [float(r) for r in args.rates.split(",")]
     return args

@@ -31,6 +31,7 @@ from hub.storage.chat import last_seq, messages_after
 from hub.storage.meetings import Meeting, is_attendee, meeting_by_number
 from hub.storage.users import User, get_user
 from hub.web.errors import ApiError, bad_request, conflict, forbidden, not_found
+from hub.web.sessions import forget_session
 from hub.web.validate import query_int
 
 log = logging.getLogger(__name__)
@@ -106,10 +107,14 @@ async def _accept(request: web.Request) -> tuple[Client, int]:
     ticket = request.query.get("ticket")
     check_origin(request, ticket=ticket is not None)
     after = query_int(request, "after", default=-1, lo=0, hi=10**15)
-    ws = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=MAX_FRAME)
+    # compress=False: no client negotiates it, and an idle socket should carry no deflate state.
+    ws = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=MAX_FRAME, compress=False)
     if not ws.can_prepare(request).ok:
         raise bad_request("a websocket upgrade is expected here", "upgrade_required")
     meeting, user = await authorize(request, number, ticket)
+    # The request lives as long as the socket: let go of what only the checks needed.
+    forget_session(request)
+    request._cache.pop("cookies", None)
     transport = request.transport
     if transport is None:
         raise ConnectionResetError("the client went away")

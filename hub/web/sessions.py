@@ -56,6 +56,11 @@ async def new_session(request: web.Request) -> Session:
     return session
 
 
+def forget_session(request: web.Request) -> None:
+    """Drop this request's loaded session (a websocket keeps its request alive for hours)."""
+    request.pop(_SESSION, None)
+
+
 async def _save(request: web.Request, response: web.StreamResponse) -> None:
     session = request.get(_SESSION)
     # Websockets and streamed answers are already sent: their sessions are read-only.
