@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
+from multidict import CIMultiDict
 
 from hub.cache import CacheUnavailable
 from hub.keys import CACHE, DB, REALTIME, SETTINGS
@@ -31,6 +32,7 @@ from hub.storage.chat import last_seq, messages_after
 from hub.storage.meetings import Meeting, is_attendee, meeting_by_number
 from hub.storage.users import User, get_user
 from hub.web.errors import ApiError, bad_request, conflict, forbidden, not_found
+from hub.web.middleware import REQUEST_ID_HEADER
 from hub.web.sessions import forget_session
 from hub.web.validate import query_int
 
@@ -143,6 +145,7 @@ async def ws_meeting(request: web.Request) -> web.StreamResponse:
     await hub.join(client)  # subscribed before history is read: nothing slips between
     try:
         await ws.prepare(request)
+        _shrink_headers(ws)
         hub.presence.add(client.meeting_id, client.user)
         try:
             await _start(app, client, after)
@@ -173,6 +176,17 @@ async def ws_meeting(request: web.Request) -> web.StreamResponse:
     finally:
         await hub.leave(client)
     return ws
+
+
+def _shrink_headers(ws: web.WebSocketResponse) -> None:
+    """Keep only X-Request-Id of the sent handshake headers (for the access log line).
+
+    The response lives as long as the socket, and nothing reads its headers after the upgrade.
+    """
+    rid = ws.headers.get(REQUEST_ID_HEADER)
+    ws._headers = CIMultiDict()
+    if rid is not None:
+        ws._headers[REQUEST_ID_HEADER] = rid
 
 
 async def _start(app: web.Application, client: Client, after: int) -> None:
