@@ -16,7 +16,6 @@ from hub.resources import cache_ctx, http_ctx, storage_ctx
 from hub.settings import Settings
 from hub.web.activities import setup_activities
 from hub.web.auth import setup_auth
-from hub.web.errors import error_middleware
 from hub.web.health import setup_health
 from hub.web.meetings import setup_meetings
 from hub.web.middleware import setup_middleware
@@ -31,7 +30,7 @@ MAX_BODY = 64 * 1024
 
 def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Application:
     """Build the app; every resource opens and closes in a cleanup context, in order."""
-    app = web.Application(client_max_size=MAX_BODY, middlewares=[error_middleware])
+    app = web.Application(client_max_size=MAX_BODY)
     app[SETTINGS] = settings
     app[CLOCK] = clock or Clock()
     app[ENDPOINTS] = WeChatEndpoints.from_settings(settings)

@@ -32,8 +32,7 @@ from hub.storage.chat import last_seq, messages_after
 from hub.storage.meetings import Meeting, is_attendee, meeting_by_number
 from hub.storage.users import User, get_user
 from hub.web.errors import ApiError, bad_request, conflict, forbidden, not_found
-from hub.web.middleware import REQUEST_ID_HEADER
-from hub.web.sessions import forget_session
+from hub.web.middleware import REQUEST_ID_HEADER, REQUEST_ID_KEY
 from hub.web.validate import query_int
 
 log = logging.getLogger(__name__)
@@ -114,8 +113,10 @@ async def _accept(request: web.Request) -> tuple[Client, int]:
     if not ws.can_prepare(request).ok:
         raise bad_request("a websocket upgrade is expected here", "upgrade_required")
     meeting, user = await authorize(request, number, ticket)
-    # The request lives as long as the socket: let go of what only the checks needed.
-    forget_session(request)
+    # The request lives as long as the socket: let go of what only the checks needed (the
+    # session, cached lookups), keeping the request id for the access log line.
+    for key in [k for k in request if k is not REQUEST_ID_KEY]:
+        del request[key]
     request._cache.pop("cookies", None)
     transport = request.transport
     if transport is None:

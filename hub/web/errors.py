@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -73,32 +72,28 @@ def _wants_json(request: web.Request) -> bool:
     return request.path.startswith(JSON_PREFIXES) or request.path in ("/healthz", "/readyz")
 
 
-@web.middleware
-async def error_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
-    """Turn ApiError, HTTP errors and unexpected exceptions into the JSON error shape."""
-    try:
-        response: web.StreamResponse = await handler(request)
-        return response
-    except ApiError as exc:
+def error_answer(request: web.Request, exc: Exception) -> web.StreamResponse:
+    """The response for an exception a handler raised: the JSON error shape on API paths.
+
+    HTTP redirects and non-API HTTP errors (pages) are raised again for aiohttp to answer.
+    """
+    if isinstance(exc, ApiError):
         return error_response(exc.status, exc.code, exc.message, **exc.extra)
-    except web.HTTPException as exc:
+    if isinstance(exc, web.HTTPException):
         if exc.status < 400 or not _wants_json(request):
-            raise
+            raise exc
         code = _CODES.get(exc.status, "error")
         message = exc.reason if exc.status != 413 else "request body is larger than 64 KiB"
         return error_response(exc.status, code, message)
-    except DatabaseBusy as exc:
+    if isinstance(exc, DatabaseBusy):
         log.warning("%s %s: %s", request.method, request.path, exc)
         response = error_response(503, "busy", "the database was busy, try again")
         response.headers["Retry-After"] = "1"
         return response
-    except (DatabaseUnavailable, CacheUnavailable) as exc:
+    if isinstance(exc, DatabaseUnavailable | CacheUnavailable):
         log.warning("%s %s: %s", request.method, request.path, exc)
         return error_response(503, "unavailable", "a backing service is unavailable, try again")
-    except asyncio.CancelledError:
-        raise
-    except Exception:
-        log.exception("unhandled error on %s %s", request.method, request.path)
-        if _wants_json(request):
-            return error_response(500, "internal", "internal error")
-        return web.Response(status=500, text="Internal error", content_type="text/plain")
+    log.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
+    if _wants_json(request):
+        return error_response(500, "internal", "internal error")
+    return web.Response(status=500, text="Internal error", content_type="text/plain")

@@ -1,4 +1,4 @@
-"""Request ids and HTTP metrics: the outermost middleware, so it sees every final status."""
+"""hub's one middleware: request ids, the JSON error shape, session cookies and HTTP metrics."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from aiohttp import web
 
 from hub.logs import request_id
 from hub.metrics import metrics_of
+from hub.web.errors import error_answer
+from hub.web.sessions import save_changed_session
 
 REQUEST_ID_HEADER = "X-Request-Id"
 # An id from a proxy is kept only when it cannot smuggle anything into a log line or a header.
@@ -46,7 +48,11 @@ def route_label(request: web.Request) -> str:
 
 @web.middleware
 async def request_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
-    """Tag the request with an id (log lines, response header) and count it by route and status."""
+    """Tag the request with an id, shape errors, save a changed session, count by route and status.
+
+    One middleware rather than one per concern: a websocket keeps its handler's whole middleware
+    chain suspended for as long as it is open, so every extra frame costs memory per connection.
+    """
     rid = incoming_request_id(request)
     request[REQUEST_ID_KEY] = rid
     # Each request runs in its own task, so the id never leaks into another request's logs.
@@ -54,7 +60,15 @@ async def request_middleware(request: web.Request, handler: Any) -> web.StreamRe
     started = time.perf_counter()
     status = 500
     try:
-        response: web.StreamResponse = await handler(request)
+        try:
+            response: web.StreamResponse = await handler(request)
+        except web.HTTPException as exc:
+            await save_changed_session(request, exc)  # a login's redirect carries the cookie
+            response = error_answer(request, exc)  # raises exc again unless it is an API error
+        except Exception as exc:
+            response = error_answer(request, exc)
+        else:
+            await save_changed_session(request, response)
         status = response.status
         return response
     except web.HTTPException as exc:

@@ -6,7 +6,6 @@ import base64
 import hashlib
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
 from aiohttp_session import Session
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from cryptography.fernet import Fernet
@@ -56,12 +55,8 @@ async def new_session(request: web.Request) -> Session:
     return session
 
 
-def forget_session(request: web.Request) -> None:
-    """Drop this request's loaded session (a websocket keeps its request alive for hours)."""
-    request.pop(_SESSION, None)
-
-
-async def _save(request: web.Request, response: web.StreamResponse) -> None:
+async def save_changed_session(request: web.Request, response: web.StreamResponse) -> None:
+    """Write the session cookie onto `response` when the handler changed the session."""
     session = request.get(_SESSION)
     # Websockets and streamed answers are already sent: their sessions are read-only.
     if session is None or response.prepared or not isinstance(response, web.Response):
@@ -70,19 +65,6 @@ async def _save(request: web.Request, response: web.StreamResponse) -> None:
         await request.app[SESSIONS].save_session(request, response, session)
 
 
-@web.middleware
-async def session_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Write the session cookie back when a handler changed the session (redirects too)."""
-    try:
-        response = await handler(request)
-    except web.HTTPException as exc:
-        await _save(request, exc)
-        raise
-    await _save(request, response)
-    return response
-
-
 def setup_sessions(app: web.Application) -> None:
-    """Keep the cookie storage on the app and install the middleware."""
+    """Keep the cookie storage on the app (hub.web.middleware writes changed sessions back)."""
     app[SESSIONS] = session_storage(app[SETTINGS])
-    app.middlewares.append(session_middleware)
