@@ -83,7 +83,6 @@ async def sim_counts(session: aiohttp.ClientSession, url: str) -> tuple[int, int
 
 def settings_for(database_url: str, sim_url: str, data_dir: Path) -> Settings:
     """A production-like hub (not demo) pointed at the simulator, loop off, quota of today."""
-    cfg = SimConfig()
     return Settings(
         data_dir=data_dir,
         database_url=database_url,
@@ -92,15 +91,8 @@ def settings_for(database_url: str, sim_url: str, data_dir: Path) -> Settings:
         demo=False,
         live_sync_enabled=False,
         live_daily_quota=100_000,  # today's documented quota; 500 would not cover replays
-        wechat_appid=cfg.appid,
-        wechat_secret=cfg.secret,
-        wecom_corpid=cfg.corpid,
-        wecom_secret=cfg.corpsecret,
-        wecom_agentid=cfg.agentid,
-        wechat_api_base=sim_url,
-        wecom_api_base=sim_url,
-        wecom_oauth_base=sim_url,
         log_level="WARNING",
+        **SimConfig().hub_settings(sim_url),
     )
 
 

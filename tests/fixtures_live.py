@@ -90,18 +90,7 @@ async def sim_fixture() -> AsyncIterator[Sim]:
 
 def sim_settings(make_settings: Callable[..., Settings], sim: Sim, **overrides: Any) -> Settings:
     """Test settings with the mini-program and WeCom clients pointed at the simulator."""
-    cfg = SimConfig()
-    return make_settings(
-        wechat_appid=cfg.appid,
-        wechat_secret=cfg.secret,
-        wecom_corpid=cfg.corpid,
-        wecom_secret=cfg.corpsecret,
-        wecom_agentid=cfg.agentid,
-        wechat_api_base=sim.url,
-        wecom_api_base=sim.url,
-        wecom_oauth_base=sim.url,
-        **overrides,
-    )
+    return make_settings(**{**SimConfig().hub_settings(sim.url), **overrides})
 
 
 @dataclass

@@ -39,18 +39,7 @@ async def sim() -> AsyncIterator[RunningSimulator]:
 
 def sim_settings(make_settings: Any, sim_url: str, **overrides: Any) -> Settings:
     """Test settings whose WeChat and WeCom clients talk to the simulator at `sim_url`."""
-    base: dict[str, Any] = {
-        "wechat_appid": SIM.appid,
-        "wechat_secret": SIM.secret,
-        "wecom_corpid": SIM.corpid,
-        "wecom_secret": SIM.corpsecret,
-        "wecom_agentid": SIM.agentid,
-        "wechat_api_base": sim_url,
-        "wecom_api_base": sim_url,
-        "wecom_oauth_base": sim_url,
-    }
-    base.update(overrides)
-    settings: Settings = make_settings(**base)
+    settings: Settings = make_settings(**{**SIM.hub_settings(sim_url), **overrides})
     return settings
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -20,3 +21,16 @@ class SimConfig:
     token_ttl: int = 7200
     replay_delay: int = 600
     replay_ttl: int = 3 * 86400
+
+    def hub_settings(self, url: str) -> dict[str, Any]:
+        """Settings overrides that point a hub's clients at this simulator, served at `url`."""
+        return {
+            "wechat_appid": self.appid,
+            "wechat_secret": self.secret,
+            "wecom_corpid": self.corpid,
+            "wecom_secret": self.corpsecret,
+            "wecom_agentid": self.agentid,
+            "wechat_api_base": url,
+            "wecom_api_base": url,
+            "wecom_oauth_base": url,
+        }
