@@ -37,6 +37,11 @@ class Clock:
         self.offset += seconds
 
 
+def iso_ts(ts: float | None) -> str | None:
+    """Unix seconds (how hub stores times) as ISO-8601 UTC with a `Z`."""
+    return None if ts is None else iso(datetime.fromtimestamp(ts, UTC))
+
+
 def iso(dt: datetime | None) -> str | None:
     """ISO-8601 UTC with a `Z`, the form every non-live time in the API takes."""
     if dt is None:

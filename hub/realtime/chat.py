@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
-from hub.clock import iso
+from hub.clock import iso_ts
 from hub.keys import CLOCK, DB, REALTIME
 from hub.realtime.events import dumps
 from hub.storage.chat import ChatMessage, add_message
@@ -63,7 +62,7 @@ def message_json(message: ChatMessage, user: dict[str, Any]) -> dict[str, Any]:
         "seq": message.seq,
         "user": user,
         "text": message.text,
-        "ts": iso(datetime.fromtimestamp(message.created_at, UTC)),
+        "ts": iso_ts(message.created_at),
         "client_id": message.client_id,
     }
 

@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
-from hub.clock import iso
+from hub.clock import iso_ts
 from hub.storage.database import Executor, Row, placeholders
-
-
-def _iso(ts: float) -> str | None:
-    return iso(datetime.fromtimestamp(ts, UTC))
 
 
 def _int(value: Any) -> int:
@@ -58,8 +53,8 @@ class SyncRun:
         return {
             "id": self.id,
             "trigger": self.trigger,
-            "started_at": _iso(self.started_at),
-            "finished_at": _iso(self.finished_at),
+            "started_at": iso_ts(self.started_at),
+            "finished_at": iso_ts(self.finished_at),
             "ok": self.ok,
             "pages": self.pages,
             "seen": self.seen,

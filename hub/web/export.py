@@ -5,12 +5,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
-from hub.clock import iso
+from hub.clock import iso_ts
 from hub.keys import DB
 from hub.meetings.access import meeting_for
 from hub.storage.chat import messages_after
@@ -31,7 +30,7 @@ Rows = list[Sequence[Any]]
 
 
 def _iso(ts: float | None) -> str:
-    return "" if ts is None else iso(datetime.fromtimestamp(ts, UTC)) or ""
+    return iso_ts(ts) or ""
 
 
 def safe(text: str) -> str:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
-from hub.clock import iso
+from hub.clock import iso_ts
 from hub.keys import CACHE, DB, LIVE, SETTINGS, TOKEN_KEEPERS
 from hub.live.common import SyncAborted, SyncBusy, describe
 from hub.storage import rooms as store
@@ -34,10 +33,6 @@ def _json(body: Any, status: int = 200) -> web.Response:
 
 def _dumps(body: Any) -> str:
     return json.dumps(body, ensure_ascii=False)
-
-
-def _ts(value: float | None) -> str | None:
-    return None if value is None else iso(datetime.fromtimestamp(value, UTC))
 
 
 def _statuses(request: web.Request, name: str) -> tuple[int, ...]:
@@ -90,9 +85,9 @@ async def api_rooms(request: web.Request) -> web.Response:
 
 def _room_json(request: web.Request, room: store.LiveRoom) -> dict[str, Any]:
     body = room.as_json(request.app[SETTINGS].default_anchor_img)
-    body["replay_checked_at"] = _ts(room.replay_checked_at)
-    body["replay_next_check_at"] = _ts(room.replay_next_check_at)
-    body["replay_expires_at"] = _ts(room.replay_expires_at)
+    body["replay_checked_at"] = iso_ts(room.replay_checked_at)
+    body["replay_next_check_at"] = iso_ts(room.replay_next_check_at)
+    body["replay_expires_at"] = iso_ts(room.replay_expires_at)
     return body
 
 
@@ -144,7 +139,7 @@ async def admin_sync(request: web.Request) -> web.Response:
         raise conflict("another sync is running", "sync_in_progress") from None
     assert run is not None  # a forced sync always runs
     at = await live.next_run_at()
-    return _json({"ok": run.ok, "run": run.as_json(), "next_run_at": _ts(at)})
+    return _json({"ok": run.ok, "run": run.as_json(), "next_run_at": iso_ts(at)})
 
 
 async def admin_replay(request: web.Request) -> web.Response:
@@ -190,13 +185,13 @@ async def admin_status(request: web.Request) -> web.Response:
     last_ok = await runs_store.last_ok_run(app[DB])
     keepers = app.get(TOKEN_KEEPERS) or {}
     quota = usage.as_json()
-    quota["resets_at"] = _ts(usage.resets_at)
+    quota["resets_at"] = iso_ts(usage.resets_at)
     body = {
         "rooms": await store.count_rooms(app[DB]),
         "sync_enabled": app[SETTINGS].live_sync_enabled,
         "quota": quota,
-        "halted_until": _ts(usage.resets_at) if usage.halted else None,
-        "next_run_at": _ts(await live.next_run_at()),
+        "halted_until": iso_ts(usage.resets_at) if usage.halted else None,
+        "next_run_at": iso_ts(await live.next_run_at()),
         "last_ok_run": last_ok.as_json() if last_ok else None,
         "runs": [r.as_json() for r in runs],
         "tokens": {kind: keeper.status() for kind, keeper in keepers.items()},

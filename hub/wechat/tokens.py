@@ -9,11 +9,10 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from hub.cache import Cache
-from hub.clock import Clock, iso
+from hub.clock import Clock, iso_ts
 from hub.wechat.errors import NotConfigured, WeChatError, WeChatUnavailable
 
 log = logging.getLogger(__name__)
@@ -206,14 +205,11 @@ class TokenKeeper:
     def status(self) -> dict[str, Any]:
         """What the admin status route shows: expiry, last refresh and error, never the token."""
 
-        def when(ts: float | None) -> str | None:
-            return None if ts is None else iso(datetime.fromtimestamp(ts, UTC))
-
         return {
             "kind": self.kind,
             "configured": self.configured,
-            "expires_at": when(self.expires_at),
-            "last_refresh": when(self.last_refresh),
+            "expires_at": iso_ts(self.expires_at),
+            "last_refresh": iso_ts(self.last_refresh),
             "last_error": self.last_error if self.configured else "not configured",
             "refreshes": self.refreshes,
         }

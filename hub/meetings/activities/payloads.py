@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from hub.clock import iso
+from hub.clock import iso_ts
 from hub.storage.lotteries import Lottery
 from hub.storage.polls import Poll
 from hub.storage.ratings import Rating
 from hub.storage.redpackets import Claim, RedPacket
 from hub.storage.users import User
-
-
-def _iso(ts: float | None) -> str | None:
-    return None if ts is None else iso(datetime.fromtimestamp(ts, UTC))
 
 
 def _user(users: dict[int, User], user_id: int) -> dict[str, Any]:
@@ -44,8 +39,8 @@ def poll_json(poll: Poll, my_vote: list[int] | None) -> dict[str, Any]:
             {"id": o.id, "label": o.label, "votes": o.votes if show else None} for o in poll.options
         ],
         "my_vote": my_vote,
-        "created_at": _iso(poll.created_at),
-        "closed_at": _iso(poll.closed_at),
+        "created_at": iso_ts(poll.created_at),
+        "closed_at": iso_ts(poll.closed_at),
         "version": poll.version,
     }
 
@@ -63,8 +58,8 @@ def lottery_json(
         "status": lottery.status,
         "winners": [_user(users, uid) for uid in lottery.winner_ids],
         "eligible_count": lottery.eligible_count if lottery.drawn else eligible_count,
-        "created_at": _iso(lottery.created_at),
-        "drawn_at": _iso(lottery.drawn_at),
+        "created_at": iso_ts(lottery.created_at),
+        "drawn_at": iso_ts(lottery.drawn_at),
         "version": lottery.version,
     }
 
@@ -90,8 +85,8 @@ def rating_json(rating: Rating, my_score: int | None) -> dict[str, Any]:
         "average": average(rating.distribution),
         "distribution": {str(score): n for score, n in rating.distribution},
         "my_score": my_score,
-        "created_at": _iso(rating.created_at),
-        "closed_at": _iso(rating.closed_at),
+        "created_at": iso_ts(rating.created_at),
+        "closed_at": iso_ts(rating.closed_at),
         "version": rating.version,
     }
 
@@ -117,11 +112,11 @@ def packet_json(
                 "user": _user(users, c.user_id),
                 "cents": c.cents,
                 "index": c.index,
-                "claimed_at": _iso(c.claimed_at),
+                "claimed_at": iso_ts(c.claimed_at),
             }
             for c in packet.claims
         ],
         "my_claim": claim_json(my_claim) if my_claim else None,
-        "created_at": _iso(packet.created_at),
+        "created_at": iso_ts(packet.created_at),
         "version": packet.version,
     }
