@@ -24,7 +24,7 @@ from hub.realtime.chat import (
 )
 from hub.realtime.events import dumps
 from hub.realtime.hub import Client
-from hub.realtime.limits import TokenBucket, same_origin
+from hub.realtime.limits import TokenBucket
 from hub.realtime.presence import presence_frame
 from hub.realtime.ticket import redeem_ticket
 from hub.storage import DatabaseUnavailable
@@ -33,6 +33,7 @@ from hub.storage.meetings import Meeting, is_attendee, meeting_by_number
 from hub.storage.users import User, get_user
 from hub.web.errors import ApiError, bad_request, conflict, forbidden, not_found
 from hub.web.middleware import REQUEST_ID_HEADER, REQUEST_ID_KEY
+from hub.web.origin import same_origin
 from hub.web.validate import query_int
 
 log = logging.getLogger(__name__)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import hmac
 
 from aiohttp import web
-from yarl import URL
 
 from hub.keys import SETTINGS
 from hub.settings import Settings
 from hub.storage.users import User
 from hub.web.auth import current_user
 from hub.web.errors import ApiError
+from hub.web.origin import same_origin
 
 
 def bearer_token(request: web.Request) -> str | None:
@@ -37,8 +37,8 @@ def _same_origin(request: web.Request) -> bool:
     origin = request.headers.get("Origin")
     if origin is None:
         return False
-    public = URL(request.app[SETTINGS].public_url)
-    return URL(origin).host_port_subcomponent in (request.host, public.host_port_subcomponent)
+    public = request.app[SETTINGS].public_url
+    return same_origin(origin, public) or same_origin(origin, str(request.url.origin()))
 
 
 async def require_admin(request: web.Request) -> None:

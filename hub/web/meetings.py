@@ -5,14 +5,12 @@ from __future__ import annotations
 import importlib
 import inspect
 import logging
-from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from aiohttp import web
 
 import hub.keys
-from hub.clock import iso
+from hub.clock import iso_ts
 from hub.keys import CLOCK, DB, SETTINGS
 from hub.meetings.access import meeting_for, valid_number
 from hub.meetings.numbers import NumbersExhausted, open_meeting
@@ -30,6 +28,7 @@ from hub.storage.meetings import (
 from hub.storage.users import User, get_users
 from hub.web.auth import require_user
 from hub.web.errors import ApiError, bad_request, conflict, not_found
+from hub.web.origin import same_origin
 from hub.web.validate import read_json, text_field
 
 log = logging.getLogger(__name__)
@@ -40,10 +39,6 @@ EMPTY_ACTIVITIES: dict[str, list[Any]] = {
     "ratings": [],
     "redpackets": [],
 }
-
-
-def _iso(ts: float | None) -> str | None:
-    return None if ts is None else iso(datetime.fromtimestamp(ts, UTC))
 
 
 def join_url(app: web.Application, number: str) -> str:
@@ -59,8 +54,8 @@ def meeting_summary(
         "number": meeting.number,
         "title": meeting.title,
         "organizer": organizer.as_json() if organizer else None,
-        "created_at": _iso(meeting.created_at),
-        "ended_at": _iso(meeting.ended_at),
+        "created_at": iso_ts(meeting.created_at),
+        "ended_at": iso_ts(meeting.ended_at),
         "active": meeting.active,
         "join_url": join_url(app, meeting.number),
         "qr_png_url": f"{app[SETTINGS].public_url}/m/{meeting.number}/qr.png",
@@ -189,23 +184,12 @@ async def qr_png(request: web.Request) -> web.Response:
     )
 
 
-def _origin(url: str) -> tuple[str, str, int] | None:
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
-    return parts.scheme, parts.hostname.lower(), port or (443 if parts.scheme == "https" else 80)
-
-
 async def qrcode_data_url(request: web.Request) -> web.Response:
     """POST /api/qrcode {"url"}: a data URL of a QR code, for links into this hub only."""
     await require_user(request)
     body = await read_json(request)
     url = text_field(body, "url", max_len=MAX_QR_TEXT)
-    if _origin(url) is None or _origin(url) != _origin(request.app[SETTINGS].public_url):
+    if not same_origin(url, request.app[SETTINGS].public_url):
         raise bad_request("only links to this hub can be turned into QR codes", "foreign_url")
     png = await qr_png_async(url)
     return web.json_response({"data_url": png_data_url(png)})
