@@ -10,7 +10,7 @@ from aiohttp import web
 
 from hub.cache import Cache
 from hub.keys import CACHE
-from hub.meetings.access import meeting_for
+from hub.web.access import meeting_for
 
 TICKET_TTL = 60.0
 

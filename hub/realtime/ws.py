@@ -13,8 +13,9 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from multidict import CIMultiDict
 
 from hub.cache import CacheUnavailable
+from hub.errors import bad_request, conflict, forbidden, not_found
 from hub.keys import CACHE, DB, REALTIME, SETTINGS
-from hub.meetings.access import meeting_for, valid_number
+from hub.meetings.access import valid_number
 from hub.realtime.chat import (
     FrameError,
     error_frame,
@@ -31,7 +32,8 @@ from hub.storage import DatabaseUnavailable
 from hub.storage.chat import last_seq, messages_after
 from hub.storage.meetings import Meeting, is_attendee, meeting_by_number
 from hub.storage.users import User, get_user
-from hub.web.errors import ApiError, bad_request, conflict, forbidden, not_found
+from hub.web.access import meeting_for
+from hub.web.errors import ApiError
 from hub.web.middleware import REQUEST_ID_HEADER, REQUEST_ID_KEY
 from hub.web.origin import same_origin
 from hub.web.validate import query_int

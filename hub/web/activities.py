@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
+from hub.errors import conflict, not_found
 from hub.keys import ACTIVITIES, CLOCK, DB
-from hub.meetings.access import meeting_by_id_for, meeting_for
 from hub.meetings.activities import inputs
 from hub.meetings.activities.payloads import claim_json
 from hub.meetings.activities.publisher import ActivityPublisher, Loader
@@ -19,8 +19,9 @@ from hub.meetings.redpacket_split import split_cents
 from hub.storage import Executor, lotteries, polls, ratings, redpackets
 from hub.storage.meetings import Meeting
 from hub.storage.users import User
+from hub.web.access import meeting_by_id_for, meeting_for
 from hub.web.auth import require_user
-from hub.web.errors import ApiError, conflict, not_found
+from hub.web.errors import ApiError
 from hub.web.export import export_csv
 from hub.web.validate import read_json
 
@@ -63,7 +64,7 @@ async def _push(
     await publisher.push(request.app, meeting.id, kind, activity_id, event, load)
 
 
-def _closed(what: str) -> ApiError:
+def _closed(what: str) -> Exception:
     return conflict(f"the {what} is closed", "closed")
 
 

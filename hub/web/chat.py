@@ -5,9 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from hub.keys import DB
-from hub.meetings.access import meeting_for
 from hub.realtime.chat import messages_json
 from hub.storage.chat import last_seq, messages_after
+from hub.web.access import meeting_for
 from hub.web.validate import query_int
 
 

@@ -8,6 +8,16 @@ from typing import Any
 from aiohttp import web
 
 from hub.cache import CacheUnavailable
+from hub.errors import (
+    Conflict,
+    Forbidden,
+    Gone,
+    HubError,
+    Invalid,
+    NotFound,
+    Unauthorized,
+    Unavailable,
+)
 from hub.storage import DatabaseBusy, DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -31,6 +41,26 @@ _CODES = {
 }
 
 
+# The HTTP status of each domain refusal.
+STATUS_OF: dict[type[HubError], int] = {
+    Invalid: 400,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    Gone: 410,
+    Unavailable: 503,
+}
+
+
+def status_of(exc: HubError) -> int:
+    """The HTTP status of a domain refusal (its nearest mapped class; 400 for a bare one)."""
+    for cls in type(exc).__mro__:
+        if cls in STATUS_OF:
+            return STATUS_OF[cls]
+    return 400
+
+
 class ApiError(Exception):
     """Raise from a handler to answer `{"error": {"code", "message"}}` with `status`."""
 
@@ -48,26 +78,6 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> web.Re
     return web.json_response(body, status=status)
 
 
-def bad_request(message: str, code: str = "bad_request") -> ApiError:
-    """A 400 for invalid input."""
-    return ApiError(400, code, message)
-
-
-def not_found(what: str) -> ApiError:
-    """A 404 naming what was not found."""
-    return ApiError(404, "not_found", f"{what} not found")
-
-
-def forbidden(message: str) -> ApiError:
-    """A 403 for a known user who may not do this."""
-    return ApiError(403, "forbidden", message)
-
-
-def conflict(message: str, code: str = "conflict") -> ApiError:
-    """A 409 for a request that clashes with the current state."""
-    return ApiError(409, code, message)
-
-
 def _wants_json(request: web.Request) -> bool:
     return request.path.startswith(JSON_PREFIXES) or request.path in ("/healthz", "/readyz")
 
@@ -79,6 +89,8 @@ def error_answer(request: web.Request, exc: Exception) -> web.StreamResponse:
     """
     if isinstance(exc, ApiError):
         return error_response(exc.status, exc.code, exc.message, **exc.extra)
+    if isinstance(exc, HubError):
+        return error_response(status_of(exc), exc.code, exc.message, **exc.extra)
     if isinstance(exc, web.HTTPException):
         if exc.status < 400 or not _wants_json(request):
             raise exc

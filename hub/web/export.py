@@ -10,8 +10,8 @@ from typing import Any
 from aiohttp import web
 
 from hub.clock import iso_ts
+from hub.errors import bad_request
 from hub.keys import DB
-from hub.meetings.access import meeting_for
 from hub.storage.chat import messages_after
 from hub.storage.database import Executor
 from hub.storage.lotteries import list_lotteries, winner_rows
@@ -19,7 +19,7 @@ from hub.storage.polls import ballot_rows, list_polls
 from hub.storage.ratings import list_ratings, score_rows
 from hub.storage.redpackets import list_packets, share_rows
 from hub.storage.users import User, get_users
-from hub.web.errors import bad_request
+from hub.web.access import meeting_for
 
 KINDS = ("polls", "ratings", "redpackets", "lotteries", "chat")
 # A cell starting with one of these is a formula to Excel: user text must never run as one.

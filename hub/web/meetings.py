@@ -11,8 +11,9 @@ from aiohttp import web
 
 import hub.keys
 from hub.clock import iso_ts
+from hub.errors import bad_request, conflict, not_found
 from hub.keys import CLOCK, DB, SETTINGS
-from hub.meetings.access import meeting_for, valid_number
+from hub.meetings.access import valid_number
 from hub.meetings.numbers import NumbersExhausted, open_meeting
 from hub.meetings.qr import MAX_QR_TEXT, png_data_url, qr_png_async
 from hub.realtime.events import publish_activity
@@ -26,10 +27,12 @@ from hub.storage.meetings import (
     meeting_by_number,
 )
 from hub.storage.users import User, get_users
+from hub.validate import text_field
+from hub.web.access import meeting_for
 from hub.web.auth import require_user
-from hub.web.errors import ApiError, bad_request, conflict, not_found
+from hub.web.errors import ApiError
 from hub.web.origin import same_origin
-from hub.web.validate import read_json, text_field
+from hub.web.validate import read_json
 
 log = logging.getLogger(__name__)
 

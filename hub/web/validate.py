@@ -1,4 +1,4 @@
-"""Request parsing helpers that answer bad input with a 400 naming the field."""
+"""Reading a request: its JSON body and its query and path numbers, refusing bad input."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from hub.web.errors import ApiError, bad_request
+from hub.errors import bad_request, not_found
 
 _INT = re.compile(r"^-?\d{1,12}$")
 
@@ -25,42 +25,6 @@ async def read_json(request: web.Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise bad_request("request body must be a JSON object", "bad_json")
     return body
-
-
-def text_field(
-    body: dict[str, Any], name: str, *, min_len: int = 1, max_len: int = 200, strip: bool = True
-) -> str:
-    """A required string field, its length checked after stripping."""
-    value = body.get(name)
-    if not isinstance(value, str):
-        raise bad_request(f"'{name}' must be a string")
-    if strip:
-        value = value.strip()
-    if not min_len <= len(value) <= max_len:
-        raise bad_request(f"'{name}' must be {min_len} to {max_len} characters")
-    return value
-
-
-def int_field(
-    body: dict[str, Any], name: str, *, lo: int, hi: int, default: int | None = None
-) -> int:
-    """An integer field within [lo, hi]; booleans and floats are refused."""
-    value = body.get(name, default)
-    if value is None:
-        raise bad_request(f"'{name}' is required")
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise bad_request(f"'{name}' must be a whole number")
-    if not lo <= value <= hi:
-        raise bad_request(f"'{name}' must be between {lo} and {hi}")
-    return value
-
-
-def bool_field(body: dict[str, Any], name: str, *, default: bool = False) -> bool:
-    """A boolean field (true/false only)."""
-    value = body.get(name, default)
-    if not isinstance(value, bool):
-        raise bad_request(f"'{name}' must be true or false")
-    return value
 
 
 def query_int(request: web.Request, name: str, *, default: int, lo: int, hi: int) -> int:
@@ -80,5 +44,5 @@ def path_int(request: web.Request, name: str) -> int:
     """A positive integer path segment; 404 when it is not one (it names no resource)."""
     raw = request.match_info.get(name, "")
     if not raw.isdigit() or len(raw) > 18:
-        raise ApiError(404, "not_found", f"no such {name}")
+        raise not_found(f"no such {name}")
     return int(raw)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from hub.errors import bad_request
 from hub.meetings.redpacket_split import MAX_COUNT, MAX_TOTAL_CENTS
-from hub.web.errors import bad_request
-from hub.web.validate import bool_field, int_field, text_field
+from hub.validate import bool_field, int_field, text_field
 
 MIN_OPTIONS = 2
 MAX_OPTIONS = 20
