@@ -29,7 +29,8 @@ from aiohttp import web
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from hub.app import create_app
-from hub.keys import DB, LIVE
+from hub.keys import DB
+from hub.live.sync import LIVE
 from hub.settings import Settings
 from hub.simulator import SimConfig, start_simulator
 

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from hub.clock import Clock
 from hub.demo import demo_ctx
-from hub.keys import CLOCK, ENDPOINTS, SETTINGS, WeChatEndpoints
+from hub.keys import CLOCK, SETTINGS
 from hub.live import setup_live
 from hub.metrics import setup_metrics
 from hub.realtime.setup import setup_realtime
@@ -17,10 +17,12 @@ from hub.settings import Settings
 from hub.web.activities import setup_activities
 from hub.web.auth import setup_auth
 from hub.web.health import setup_health
+from hub.web.live import setup_live_routes
 from hub.web.meetings import setup_meetings
 from hub.web.middleware import setup_middleware
 from hub.web.pages import setup_pages
 from hub.wechat.ctx import wechat_ctx
+from hub.wechat.endpoints import ENDPOINTS, WeChatEndpoints
 
 ROOT = Path(__file__).resolve().parent.parent
 STATIC_DIR = ROOT / "static"
@@ -43,7 +45,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     if settings.demo:
         app.cleanup_ctx.append(demo_ctx)
     app.cleanup_ctx.append(wechat_ctx)
-    setup_live(app)  # routes; the sync loop's ctx (when enabled) runs after the clients'
+    setup_live(app)  # the sync loop's ctx (when enabled) runs after the clients'
+    setup_live_routes(app)
 
     setup_health(app)
     setup_auth(app)

@@ -7,13 +7,16 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from hub.keys import ENDPOINTS, SETTINGS, SIMULATOR, WeChatEndpoints
-from hub.simulator import SimConfig, start_simulator
+from hub.keys import SETTINGS
+from hub.simulator import RunningSimulator, SimConfig, start_simulator
+from hub.wechat.endpoints import ENDPOINTS, WeChatEndpoints
 
 log = logging.getLogger(__name__)
 
 # A fixed seed: a restarted demo shows the same rooms (their times follow the clock).
 DEMO_SEED = 20240601
+
+SIMULATOR = web.AppKey("simulator", RunningSimulator)
 
 
 async def demo_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -10,7 +10,7 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import generate_latest
 
-from hub.keys import LIVE, METRICS, SETTINGS
+from hub.keys import SETTINGS
 from hub.metrics_state import StateCollector
 from hub.web.admin import require_admin
 from hub.web.errors import ApiError
@@ -78,6 +78,9 @@ class Metrics:
         r.register(StateCollector(app))
 
 
+METRICS = web.AppKey("metrics", Metrics)
+
+
 def metrics_of(app: web.Application) -> Metrics | None:
     """The app's metrics, or None when metrics are not set up (some unit tests build bare apps)."""
     return app.get(METRICS)
@@ -133,6 +136,8 @@ def add_scrape_hook(app: web.Application, hook: ScrapeHook) -> None:
 
 async def _read_quota(app: web.Application) -> None:
     # The quota is shared by every process through the cache: any of them can report it.
+    from hub.live.sync import LIVE  # temporary: live imports this module (metrics split next)
+
     live = app.get(LIVE)
     if live is not None:
         usage = await live.quota.usage()

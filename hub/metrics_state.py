@@ -8,7 +8,9 @@ from aiohttp import web
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from hub.keys import LIVE_FEEDS, MP_CLIENT, REALTIME, TOKEN_KEEPERS, WECOM_CLIENT
+from hub.realtime.rooms import REALTIME
+from hub.web.live_feed import LIVE_FEEDS
+from hub.wechat.ctx import MP_CLIENT, TOKEN_KEEPERS, WECOM_CLIENT
 
 
 class StateCollector(Collector):

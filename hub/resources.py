@@ -1,4 +1,4 @@
-"""Cleanup contexts for the shared resources, in dependency order: storage, cache, HTTP."""
+"""Cleanup contexts for the shared resources, in dependency order: storage, cache and bus, HTTP."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import aiohttp
 from aiohttp import web
 
 from hub.cache import open_cache
+from hub.events import EVENTS, EventBus
 from hub.keys import CACHE, DB, HTTP, SETTINGS
 from hub.storage import open_database
 from hub.storage.migrations import migrate
@@ -30,11 +31,13 @@ async def storage_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def cache_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Redis when configured, else the in-process cache and broker."""
+    """Redis when configured, else the in-process cache and broker; the event bus on top."""
     settings = app[SETTINGS]
     cache = await open_cache(settings.redis_url, settings.redis_prefix)
     app[CACHE] = cache
+    app[EVENTS] = EventBus(cache)
     yield
+    await app[EVENTS].close()
     await cache.close()
 
 

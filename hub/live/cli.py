@@ -7,9 +7,9 @@ import dataclasses
 
 from aiohttp import web
 
-from hub.keys import LIVE
 from hub.live.common import SyncBusy
 from hub.live.quota import QuotaUsage
+from hub.live.sync import LIVE
 from hub.settings import Settings
 from hub.storage.sync_runs import SyncRun
 

@@ -9,8 +9,9 @@ from functools import partial
 from aiohttp import web
 
 from hub.background import periodic
-from hub.keys import CLOCK, LIVE, SETTINGS
+from hub.keys import CLOCK, SETTINGS
 from hub.live.common import SyncBusy
+from hub.live.sync import LIVE
 
 log = logging.getLogger(__name__)
 

@@ -7,11 +7,12 @@ from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from hub.keys import CLOCK, DB, MP_CLIENT
+from hub.keys import CLOCK, DB
 from hub.live.common import Counters, SyncAborted, describe
 from hub.live.lease import Lease
 from hub.live.quota import replay_allowance
 from hub.storage import rooms as store
+from hub.wechat.ctx import MP_CLIENT
 from hub.wechat.errors import (
     NotConfigured,
     QuotaExceeded,

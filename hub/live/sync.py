@@ -10,16 +10,17 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from hub.keys import CACHE, CLOCK, DB, MP_CLIENT, SETTINGS
+from hub.events import EVENTS
+from hub.keys import CACHE, CLOCK, DB, SETTINGS
 from hub.live.common import Counters, SyncAborted, SyncBusy, describe
 from hub.live.lease import LOCK_NAME, Lease, hold_lock
 from hub.live.quota import PAGE_SIZE, Kind, Quota, pages_for, plan_interval
 from hub.live.replays import fetch_due_replays, fetch_replay_now
 from hub.metrics import record_sync, set_leader
-from hub.realtime.events import publish_live
 from hub.storage import StorageError
 from hub.storage import rooms as store
 from hub.storage import sync_runs as runs_store
+from hub.wechat.ctx import MP_CLIENT
 from hub.wechat.errors import QuotaExceeded, WeChatError
 
 log = logging.getLogger(__name__)
@@ -224,7 +225,7 @@ class LiveSync:
     async def changed(self, payload: dict[str, Any]) -> None:
         """After a commit: invalidate cached room pages, then tell open dashboards."""
         await self.bump()
-        await publish_live(self.app, payload)
+        await self.app[EVENTS].live(payload)
 
     async def generation(self) -> str:
         """The room-list cache generation: bumped on every commit that changes the mirror."""
@@ -257,3 +258,6 @@ class LiveSync:
             )
         await self.app[CACHE].set(NEXT_RUN_KEY, repr(clock.time() + delay), ttl=delay + 86400)
         return delay
+
+
+LIVE = web.AppKey("live", LiveSync)

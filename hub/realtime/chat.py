@@ -5,13 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from aiohttp import web
-
 from hub.clock import iso_ts
-from hub.keys import CLOCK, DB, REALTIME
-from hub.realtime.events import dumps
+from hub.events import Envelope, EventBus
 from hub.storage.chat import ChatMessage, add_message
-from hub.storage.database import Executor
+from hub.storage.database import Database, Executor
 from hub.storage.users import get_users
 
 MAX_TEXT = 2000
@@ -68,8 +65,13 @@ def message_json(message: ChatMessage, user: dict[str, Any]) -> dict[str, Any]:
 
 
 def chat_frame(message: ChatMessage, user: dict[str, Any]) -> dict[str, Any]:
-    """The `chat` frame; `type` and `seq` lead, so a receiver can read the seq cheaply."""
+    """The `chat` frame."""
     return {"type": "chat", **message_json(message, user)}
+
+
+def chat_envelope(message: ChatMessage, user: dict[str, Any]) -> Envelope:
+    """The chat frame serialized, with its seq on the envelope (resume dedupe reads it there)."""
+    return Envelope.of(chat_frame(message, user), meeting=message.meeting_id, seq=message.seq)
 
 
 async def messages_json(ex: Executor, messages: list[ChatMessage]) -> list[dict[str, Any]]:
@@ -83,17 +85,21 @@ async def messages_json(ex: Executor, messages: list[ChatMessage]) -> list[dict[
 
 
 async def send_chat(
-    app: web.Application, meeting_id: int, user: dict[str, Any], text: str, client_id: str
+    db: Database,
+    events: EventBus,
+    meeting_id: int,
+    user: dict[str, Any],
+    text: str,
+    client_id: str,
+    now: float,
 ) -> tuple[dict[str, Any], bool]:
     """Store and publish a message; a resent client_id returns the stored one, unpublished.
 
-    When the broker is down the message stays stored and the hub publishes it once the broker
-    is back; resuming clients read it from history meanwhile.
+    When the broker is down the bus queues the frame and resends it once the broker is back;
+    resuming clients read the message from history meanwhile.
     """
-    message, created = await add_message(
-        app[DB], meeting_id, int(user["id"]), client_id, text, app[CLOCK].time()
-    )
+    message, created = await add_message(db, meeting_id, int(user["id"]), client_id, text, now)
     frame = chat_frame(message, user)
     if created:
-        await app[REALTIME].publish(meeting_id, dumps(frame))
+        await events.meeting(meeting_id, frame, seq=message.seq)
     return frame, created

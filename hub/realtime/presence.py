@@ -18,7 +18,7 @@ from typing import Any
 
 from hub.cache import Cache
 from hub.clock import Clock
-from hub.realtime.events import dumps, meeting_channel
+from hub.events import EventBus
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,7 @@ class Presence:
         self,
         cache: Cache,
         clock: Clock,
+        events: EventBus,
         *,
         entry_ttl: float = ENTRY_TTL,
         refresh: float = REFRESH,
@@ -59,6 +60,7 @@ class Presence:
     ) -> None:
         self.cache = cache
         self.clock = clock
+        self.events = events
         self.entry_ttl = entry_ttl
         self.refresh = refresh
         self.debounce = debounce
@@ -173,8 +175,7 @@ class Presence:
             else:
                 await self.cache.delete(key)
             if ids != sent:
-                frame = dumps(presence_frame(online))
-                await self.cache.publish(meeting_channel(meeting_id), frame)
+                await self.events.meeting(meeting_id, presence_frame(online))
         finally:
             with contextlib.suppress(Exception):
                 await self.cache.release_lock(lock, token)

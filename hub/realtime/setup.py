@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 from aiohttp import WSCloseCode, web
 
 from hub.background import periodic
-from hub.keys import CACHE, CLOCK, DB, REALTIME
-from hub.realtime.hub import RealtimeHub
+from hub.events import EVENTS
+from hub.keys import CACHE, CLOCK, DB
 from hub.realtime.presence import Presence
+from hub.realtime.rooms import REALTIME, RealtimeHub
 from hub.realtime.ticket import create_ws_ticket
 from hub.realtime.ws import ws_meeting
 from hub.web.chat import list_messages
@@ -18,7 +19,7 @@ from hub.web.chat import list_messages
 async def realtime_ctx(app: web.Application) -> AsyncIterator[None]:
     """The hub of rooms and the presence refresher; closes every client on the way out."""
     cache = app[CACHE]
-    hub = RealtimeHub(cache, app[DB], Presence(cache, app[CLOCK]))
+    hub = RealtimeHub(cache, app[DB], Presence(cache, app[CLOCK], app[EVENTS]))
     app[REALTIME] = hub
     cache.on_reconnect(hub.catch_up)
     presence = hub.presence

@@ -14,7 +14,8 @@ from multidict import CIMultiDict
 
 from hub.cache import CacheUnavailable
 from hub.errors import bad_request, conflict, forbidden, not_found
-from hub.keys import CACHE, DB, REALTIME, SETTINGS
+from hub.events import EVENTS, dumps
+from hub.keys import CACHE, CLOCK, DB, SETTINGS
 from hub.meetings.access import valid_number
 from hub.realtime.chat import (
     FrameError,
@@ -23,10 +24,9 @@ from hub.realtime.chat import (
     parse_chat,
     send_chat,
 )
-from hub.realtime.events import dumps
-from hub.realtime.hub import Client
 from hub.realtime.limits import TokenBucket
 from hub.realtime.presence import presence_frame
+from hub.realtime.rooms import REALTIME, Client
 from hub.realtime.ticket import redeem_ticket
 from hub.storage import DatabaseUnavailable
 from hub.storage.chat import last_seq, messages_after
@@ -55,7 +55,9 @@ async def send(app: web.Application, client: Client, frame: dict[str, Any]) -> N
 async def on_chat(app: web.Application, client: Client, frame: dict[str, Any]) -> None:
     """Store and broadcast; a resend gets the stored message back, to the sender only."""
     text, client_id = parse_chat(frame)
-    stored, created = await send_chat(app, client.meeting_id, client.user, text, client_id)
+    stored, created = await send_chat(
+        app[DB], app[EVENTS], client.meeting_id, client.user, text, client_id, app[CLOCK].time()
+    )
     if not created:
         await send(app, client, stored)
 

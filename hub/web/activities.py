@@ -10,10 +10,11 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from hub.errors import conflict, not_found
-from hub.keys import ACTIVITIES, CLOCK, DB
+from hub.events import EVENTS
+from hub.keys import CLOCK, DB
 from hub.meetings.activities import inputs
 from hub.meetings.activities.payloads import claim_json
-from hub.meetings.activities.publisher import ActivityPublisher, Loader
+from hub.meetings.activities.publisher import ACTIVITIES, ActivityPublisher, Loader
 from hub.meetings.activities.state import lottery_state, packet_state, poll_state, rating_state
 from hub.meetings.redpacket_split import split_cents
 from hub.storage import Executor, lotteries, polls, ratings, redpackets
@@ -61,7 +62,7 @@ async def _push(
     request: web.Request, meeting: Meeting, kind: str, activity_id: int, event: str, load: Loader
 ) -> None:
     publisher: ActivityPublisher = request.app[ACTIVITIES]
-    await publisher.push(request.app, meeting.id, kind, activity_id, event, load)
+    await publisher.push(request.app[EVENTS], meeting.id, kind, activity_id, event, load)
 
 
 def _closed(what: str) -> Exception:

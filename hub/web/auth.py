@@ -10,12 +10,13 @@ from typing import Any
 from aiohttp import web
 
 from hub.errors import bad_request, forbidden
-from hub.keys import CLOCK, DB, SETTINGS, WECOM_CLIENT
+from hub.keys import CLOCK, DB, SETTINGS
 from hub.storage.users import User, get_user, set_name, upsert_login
 from hub.validate import text_field
 from hub.web.errors import ApiError
 from hub.web.sessions import get_session, new_session, setup_sessions
 from hub.web.validate import read_json
+from hub.wechat.ctx import WECOM_CLIENT
 from hub.wechat.errors import NotConfigured, WeChatError
 
 log = logging.getLogger(__name__)

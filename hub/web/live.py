@@ -9,13 +9,15 @@ from aiohttp import web
 
 from hub.clock import iso_ts
 from hub.errors import bad_request, conflict, not_found
-from hub.keys import CACHE, DB, LIVE, SETTINGS, TOKEN_KEEPERS
+from hub.keys import CACHE, DB, SETTINGS
 from hub.live.common import SyncAborted, SyncBusy, describe
+from hub.live.sync import LIVE
 from hub.storage import rooms as store
 from hub.storage import sync_runs as runs_store
 from hub.web.admin import require_admin
 from hub.web.errors import ApiError
 from hub.web.validate import path_int, query_int, read_json
+from hub.wechat.ctx import TOKEN_KEEPERS
 from hub.wechat.errors import QuotaExceeded, WeChatError
 
 MAX_PAGE = 1000

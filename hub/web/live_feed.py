@@ -8,8 +8,8 @@ import logging
 
 from aiohttp import WSCloseCode, web
 
-from hub.keys import CACHE, LIVE_FEEDS
-from hub.realtime.events import LIVE_CHANNEL
+from hub.events import LIVE_CHANNEL, Envelope
+from hub.keys import CACHE
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ async def live_feed(request: web.Request) -> web.WebSocketResponse:
     ready = asyncio.Event()
 
     async def on_event(message: str) -> None:
-        latest[:] = [message]
+        latest[:] = [Envelope.parse(message).text]
         ready.set()
 
     async def sender() -> None:
@@ -68,3 +68,6 @@ def setup_live_feed(app: web.Application) -> None:
     app[LIVE_FEEDS] = set()
     app.on_shutdown.append(_close_feeds)
     app.router.add_get("/ws/live", live_feed, name="ws_live")
+
+
+LIVE_FEEDS = web.AppKey("live_feeds", set[web.WebSocketResponse])

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import logging
 from typing import Any
 
 from aiohttp import web
 
-import hub.keys
 from hub.clock import iso_ts
 from hub.errors import bad_request, conflict, not_found
+from hub.events import EVENTS
 from hub.keys import CLOCK, DB, SETTINGS
 from hub.meetings.access import valid_number
+from hub.meetings.activities import activities_json
 from hub.meetings.numbers import NumbersExhausted, open_meeting
 from hub.meetings.qr import MAX_QR_TEXT, png_data_url, qr_png_async
-from hub.realtime.events import publish_activity
+from hub.realtime.rooms import REALTIME
 from hub.storage.meetings import (
     Meeting,
     end_meeting,
@@ -35,13 +34,6 @@ from hub.web.origin import same_origin
 from hub.web.validate import read_json
 
 log = logging.getLogger(__name__)
-
-EMPTY_ACTIVITIES: dict[str, list[Any]] = {
-    "polls": [],
-    "lotteries": [],
-    "ratings": [],
-    "redpackets": [],
-}
 
 
 def join_url(app: web.Application, number: str) -> str:
@@ -65,33 +57,6 @@ def meeting_summary(
     }
 
 
-async def _online(app: web.Application, meeting_id: int) -> list[Any]:
-    # The realtime hub may not be wired in every build or test app: no presence then.
-    key = getattr(hub.keys, "REALTIME", None)
-    realtime = app.get(key) if key is not None else None
-    if realtime is None:
-        return []
-    users = realtime.online_users(meeting_id)
-    if inspect.isawaitable(users):
-        users = await users
-    return list(users)
-
-
-async def _activities(app: web.Application, meeting_id: int, viewer_id: int) -> dict[str, Any]:
-    # Activities are another module's; until it exists a meeting simply has none.
-    try:
-        module = importlib.import_module("hub.meetings.activities")
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("hub.meetings.activities",):
-            raise
-        return dict(EMPTY_ACTIVITIES)
-    build = getattr(module, "activities_json", None)
-    if build is None:
-        return dict(EMPTY_ACTIVITIES)
-    result: dict[str, Any] = await build(app[DB], meeting_id, viewer_id)
-    return result
-
-
 async def meeting_details(app: web.Application, meeting: Meeting, viewer: User) -> dict[str, Any]:
     """The full meeting payload: summary, attendees, who is online, activities with results."""
     attendees = await list_attendees(app[DB], meeting.id)
@@ -101,8 +66,8 @@ async def meeting_details(app: web.Application, meeting: Meeting, viewer: User) 
         organizer = (await get_users(app[DB], [meeting.organizer_id])).get(meeting.organizer_id)
     body = meeting_summary(app, meeting, organizer)
     body["attendees"] = [u.as_json() for u in attendees]
-    body["online"] = await _online(app, meeting.id)
-    body["activities"] = await _activities(app, meeting.id, viewer.id)
+    body["online"] = await app[REALTIME].online_users(meeting.id)
+    body["activities"] = await activities_json(app[DB], meeting.id, viewer.id)
     return body
 
 
@@ -151,9 +116,8 @@ async def join(request: web.Request) -> web.Response:
         raise conflict("the meeting has ended", "meeting_ended")
     added = await join_meeting(app[DB], meeting.id, user.id, app[CLOCK].time())
     if added:
-        await publish_activity(
-            app, meeting.id, "meeting", "updated", {"number": number, "joined": user.as_json()}
-        )
+        joined = {"number": number, "joined": user.as_json()}
+        await app[EVENTS].activity(meeting.id, "meeting", "updated", joined)
     # Nothing added and not an attendee: the meeting ended between the read and the insert.
     elif not await is_attendee(app[DB], meeting.id, user.id):
         raise conflict("the meeting has ended", "meeting_ended")
@@ -171,7 +135,8 @@ async def end(request: web.Request) -> web.Response:
         meeting.id, meeting.number, meeting.title, meeting.organizer_id, meeting.created_at, now
     )
     summary = meeting_summary(app, ended, user)
-    await publish_activity(app, meeting.id, "meeting", "ended", summary)
+    # The frame closes the room: every socket of the meeting gets it, then MEETING_ENDED.
+    await app[EVENTS].activity(meeting.id, "meeting", "ended", summary, closes=True)
     log.info("meeting %s ended by %s", meeting.number, user.userid)
     return web.json_response(await meeting_details(app, ended, user))
 

@@ -21,6 +21,15 @@ from hub.web.live_feed import setup_live_feed
 NUMBER = re.compile(r"^\d{5}$")
 LANG_COOKIE_AGE = 365 * 24 * 3600
 
+# TEMPORARY, until hub/activities/__init__.py exists with KINDS (the server's registry of activity
+# kinds): then this becomes `tuple((kind.name, kind.plural) for kind in KINDS)`.
+_KINDS = (
+    ("poll", "polls"),
+    ("lottery", "lotteries"),
+    ("rating", "ratings"),
+    ("redpacket", "redpackets"),
+)
+
 # Defence in depth behind textContent: no inline script or handler can run on our pages.
 # Images may come from WeChat's CDN (room covers) or the simulator's own port (avatars).
 CSP = (
@@ -116,13 +125,18 @@ async def login(request: web.Request) -> web.Response:
     return await render(request, "login.html", page="login", start_url=start)
 
 
+def page_kinds() -> list[dict[str, str]]:
+    """The registered activity kinds, in order, as templates and the page config see them."""
+    return [{"kind": name, "plural": plural} for name, plural in _KINDS]
+
+
 async def _meeting_page(request: web.Request, template: str, page: str) -> web.Response:
     number = request.match_info["number"]
     if not NUMBER.match(number):
         return await error_page(request, 404, "error.not_found", "meeting.not_found")
     if await current_user(request) is None:
         raise _to_login(request)
-    return await render(request, template, page=page, number=number)
+    return await render(request, template, page=page, number=number, kinds=page_kinds())
 
 
 async def meeting(request: web.Request) -> web.Response:

@@ -6,14 +6,15 @@ import base64
 import hashlib
 
 from aiohttp import web
-from aiohttp_session import Session
+from aiohttp_session import AbstractStorage, Session
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from cryptography.fernet import Fernet
 
-from hub.keys import SESSIONS, SETTINGS
+from hub.keys import SETTINGS
 from hub.settings import Settings
 
 COOKIE_NAME = "hub_session"
+SESSIONS = web.AppKey("sessions", AbstractStorage)
 SESSION_MAX_AGE = 7 * 24 * 3600
 
 # aiohttp-session's own middleware stores itself under plain string request keys, which

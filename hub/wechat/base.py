@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from hub.keys import ENDPOINTS, WeChatEndpoints
+from hub.wechat.endpoints import ENDPOINTS, WeChatEndpoints
 from hub.wechat.errors import TOKEN_ERRCODES, error_for
 from hub.wechat.http import RETRY_DELAYS, Transport
 from hub.wechat.tokens import TokenKeeper

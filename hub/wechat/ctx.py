@@ -9,8 +9,9 @@ from functools import partial
 from aiohttp import web
 
 from hub.background import periodic
-from hub.keys import CACHE, CLOCK, ENDPOINTS, MP_CLIENT, SETTINGS, TOKEN_KEEPERS, WECOM_CLIENT
+from hub.keys import CACHE, CLOCK, SETTINGS
 from hub.wechat import miniprogram, wecom
+from hub.wechat.endpoints import ENDPOINTS
 from hub.wechat.http import Transport
 from hub.wechat.miniprogram import MiniProgramClient
 from hub.wechat.tokens import Credential, Fetched, TokenKeeper
@@ -80,3 +81,8 @@ async def wechat_ctx(app: web.Application) -> AsyncIterator[None]:
             log.info("%s credentials are not configured; its calls will fail", keeper.kind)
     async with periodic("wechat-token-refresh", partial(refresh_due, app), CHECK_INTERVAL):
         yield
+
+
+MP_CLIENT = web.AppKey("mp_client", MiniProgramClient)
+WECOM_CLIENT = web.AppKey("wecom_client", WeComClient)
+TOKEN_KEEPERS = web.AppKey("token_keepers", dict[str, TokenKeeper])

@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from hub.realtime.events import publish_activity
+from hub.events import EventBus
 
 log = logging.getLogger(__name__)
 
@@ -41,15 +41,15 @@ class ActivityPublisher:
 
     async def push(
         self,
-        app: web.Application,
+        events: EventBus,
         meeting_id: int,
         kind: str,
         activity_id: int,
         event: str,
         load: Loader,
     ) -> None:
-        """Publish `event` with the state `load` reads now; a failed publish is only logged
-        (the change is committed, and a page reload shows it)."""
+        """Publish `event` with the state `load` reads now; the bus never fails it (the change
+        is committed: a frame the broker cannot take now is queued and resent)."""
         key = (kind, activity_id)
         slot = self._slots.setdefault(key, _Slot())
         if event in COALESCED_EVENTS and slot.waiting:
@@ -70,7 +70,7 @@ class ActivityPublisher:
                 if event in COALESCED_EVENTS and version <= slot.published_version:
                     return  # a frame already sent shows this change
                 slot.published_version = max(slot.published_version, version)
-                await publish_activity(app, meeting_id, kind, event, data)
+                await events.activity(meeting_id, kind, event, data)
         except asyncio.CancelledError:
             raise
         except Exception:
@@ -82,3 +82,6 @@ class ActivityPublisher:
             if slot.users == 0:
                 # Idle slots go, so the map stays small; a later push reads fresh state anyway.
                 self._slots.pop(key, None)
+
+
+ACTIVITIES = web.AppKey("activities", ActivityPublisher)

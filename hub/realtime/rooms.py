@@ -1,9 +1,10 @@
-"""The realtime hub: meeting rooms of local websocket clients, fed by the broker.
+"""Meeting rooms of local websocket clients, fed by the broker through the event bus.
 
-Every frame reaches a room through the broker channel of its meeting, already serialized: the
-broker handler writes that one string to each local client in a plain loop. A client whose
-transport buffer passes `buffer_limit` is dropped (1013) instead of being awaited, so one
-slow reader never stalls the room.
+Every frame reaches a room through the broker channel of its meeting, already serialized in an
+envelope (hub.events): the broker handler writes that one string to each local client in a plain
+loop. A client whose transport buffer passes `buffer_limit` is dropped (1013) instead of being
+awaited, so one slow reader never stalls the room. A frame whose envelope says it closes the
+room (the meeting ended) is delivered, then every client is closed with MEETING_ENDED (4409).
 """
 
 from __future__ import annotations
@@ -11,15 +12,14 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import json
 import logging
 from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
-from hub.cache import Cache, CacheUnavailable, Subscription
-from hub.realtime.chat import chat_frame, messages_json
-from hub.realtime.events import dumps, meeting_channel
+from hub.cache import Cache, Subscription
+from hub.events import Envelope, meeting_channel
+from hub.realtime.chat import chat_envelope, messages_json
 from hub.realtime.presence import Presence
 from hub.storage import Database
 from hub.storage.chat import messages_after
@@ -29,18 +29,9 @@ log = logging.getLogger(__name__)
 BUFFER_LIMIT = 256 * 1024
 PENDING_LIMIT = 10_000
 CLOSE_GRACE = 5.0
-RETRY_FOR = 120.0
 SEEN_MAX = 4096
-_CHAT_PREFIX = '{"type":"chat",'
-_ENDED_PREFIX = '{"type":"activity","kind":"meeting","event":"ended"'
-
-
-def chat_seq_of(text: str) -> int | None:
-    """The seq of a serialized chat frame, or None for any other frame."""
-    if not text.startswith(_CHAT_PREFIX):
-        return None
-    seq = json.loads(text).get("seq")
-    return seq if isinstance(seq, int) else None
+# The close code of every socket of a meeting that ended; clients do not reconnect on 4xxx.
+MEETING_ENDED = 4409
 
 
 class Client:
@@ -58,7 +49,7 @@ class Client:
         # Live chat frames with seq <= floor were already sent from history (resume dedupe).
         self.floor = 0
         # Until history is sent, live frames wait here instead of going out.
-        self.pending: list[str] | None = []
+        self.pending: list[Envelope] | None = []
         self.dropped = False
 
 
@@ -115,44 +106,11 @@ class RealtimeHub:
         self.frames_in = 0
         self.frames_out = 0
         self._tasks: set[asyncio.Task[Any]] = set()
-        self._unsent: collections.deque[tuple[int, str, float]] = collections.deque()
-        self._resender: asyncio.Task[Any] | None = None
         self._closed = False
 
     async def online_users(self, meeting_id: int) -> list[dict[str, Any]]:
         """Users online in the meeting on any process (two tabs count once)."""
         return await self.presence.online(meeting_id)
-
-    async def publish(self, meeting_id: int, text: str) -> bool:
-        """Publish a serialized frame; False when the broker is down and it was queued."""
-        try:
-            await self.cache.publish(meeting_channel(meeting_id), text)
-            return True
-        except CacheUnavailable:
-            loop = asyncio.get_running_loop()
-            self._unsent.append((meeting_id, text, loop.time() + RETRY_FOR))
-            if self._resender is None or self._resender.done():
-                self._resender = self._spawn(self._resend(), "realtime-resend")
-            return False
-
-    async def _resend(self) -> None:
-        """Publish what failed, in order, once the broker answers again."""
-        loop = asyncio.get_running_loop()
-        delay = 0.1
-        while self._unsent:
-            meeting_id, text, deadline = self._unsent[0]
-            if loop.time() > deadline:
-                self._unsent.popleft()
-                log.warning("dropped an event for meeting %s: broker down too long", meeting_id)
-                continue
-            try:
-                await self.cache.publish(meeting_channel(meeting_id), text)
-            except CacheUnavailable:
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 2.0)
-                continue
-            self._unsent.popleft()
-            delay = 0.1
 
     async def catch_up(self) -> None:
         """After a broker reconnect: deliver the chat this process may have missed meanwhile."""
@@ -162,7 +120,7 @@ class RealtimeHub:
                 while page := await messages_after(self.db, room.meeting_id, room.max_seq, 500):
                     items = await messages_json(self.db, page)
                     for message, item in zip(page, items, strict=True):
-                        await self._deliver(room, dumps(chat_frame(message, item["user"])))
+                        await self._deliver(room, chat_envelope(message, item["user"]))
                     room.max_seq = max(room.max_seq, page[-1].seq)
             except Exception:
                 log.exception("catch-up of meeting %s failed", room.meeting_id)
@@ -202,8 +160,8 @@ class RealtimeHub:
             raise
 
     async def _subscribe(self, room: Room) -> None:
-        async def deliver(text: str) -> None:
-            await self._deliver(room, text)
+        async def deliver(wire: str) -> None:
+            await self._deliver(room, Envelope.parse(wire))
 
         room.subscription = await self.cache.subscribe(meeting_channel(room.meeting_id), deliver)
 
@@ -223,15 +181,15 @@ class RealtimeHub:
             with contextlib.suppress(Exception):
                 await room.subscription.close()
 
-    async def _deliver(self, room: Room, text: str) -> None:
+    async def _deliver(self, room: Room, envelope: Envelope) -> None:
         """The broker handler of a room: one serialized frame to every local client."""
-        seq = chat_seq_of(text)
-        if seq is not None:
+        seq = envelope.seq
+        if seq:
             if not room.first_delivery(seq):
-                return  # a catch-up already brought it, then the retried publish did too
+                return  # a catch-up already brought it, then the resent publish did too
             room.max_seq = max(room.max_seq, seq)
         limit = self.buffer_limit
-        data = text.encode()  # encoded once too, not once per client as send_str would
+        data = envelope.text.encode()  # encoded once, not once per client as send_str would
         sent = 0
         for client in room.snapshot:
             pending = client.pending
@@ -239,9 +197,9 @@ class RealtimeHub:
                 if len(pending) >= PENDING_LIMIT:
                     self.drop(client, WSCloseCode.TRY_AGAIN_LATER, "too far behind")
                 else:
-                    pending.append(text)
+                    pending.append(envelope)
                 continue
-            if seq is not None and seq <= client.floor:
+            if seq and seq <= client.floor:
                 continue
             # Checked before writing: past the bound the client is dropped, never awaited.
             if client.transport.get_write_buffer_size() > limit:
@@ -253,9 +211,9 @@ class RealtimeHub:
             except (ConnectionError, RuntimeError):
                 self.drop(client, WSCloseCode.GOING_AWAY, "connection lost")
         self.frames_out += sent
-        if text.startswith(_ENDED_PREFIX):
+        if envelope.closes:
             for client in room.snapshot:
-                self.drop(client, WSCloseCode.OK, "meeting ended")
+                self.drop(client, MEETING_ENDED, "meeting ended")
 
     async def go_live(self, client: Client, floor: int) -> None:
         """Send what arrived while history was read (deduped by seq), then deliver live."""
@@ -266,10 +224,9 @@ class RealtimeHub:
             room.max_seq = max(room.max_seq, floor)
         while client.pending:
             batch, client.pending = client.pending, []
-            for text in batch:
-                seq = chat_seq_of(text)
-                if seq is None or seq > floor:
-                    await client.ws.send_str(text)
+            for envelope in batch:
+                if not envelope.seq or envelope.seq > floor:
+                    await client.ws.send_str(envelope.text)
                     self.frames_out += 1
         # No await between the emptiness check and this line: nothing can slip in between.
         client.pending = None
@@ -312,3 +269,6 @@ class RealtimeHub:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+REALTIME = web.AppKey("realtime", RealtimeHub)
