@@ -5,13 +5,14 @@ from __future__ import annotations
 import dataclasses
 import os
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+from pytest_aiohttp import AiohttpClient
 
 from hub.app import create_app
 from hub.cache import Cache, open_cache
@@ -20,6 +21,21 @@ from hub.settings import Settings
 from hub.storage import Database, open_database
 from hub.storage.migrations import migrate
 from tests.servers import MariaDB, Redis, have_mariadb, have_redis
+
+# Fixtures shared by many test modules, registered once here instead of imported into each.
+# A module's imports come before the module itself: a plugin already imported cannot get
+# pytest's assertion rewriting.
+pytest_plugins = [
+    "tests.helpers_auth",
+    "tests.fixtures_sim",
+    "tests.fixtures_activities",
+    "tests.fixtures_browser",
+    "tests.fixtures_live",
+    "tests.fixtures_realtime",
+    "tests.fixtures_wechat",
+    "tests.cluster",
+    "tests.fixtures_ops",
+]
 
 ADMIN_TOKEN = "test-admin-token-0123456789"
 SECRET_KEY = "test-secret-key-0123456789abcdefghijklmnopqrstuvwxyz"
@@ -130,20 +146,22 @@ def make_settings(tmp_path: Path, prefix: str) -> Callable[..., Settings]:
     return make
 
 
-AppClient = Callable[..., Awaitable[TestClient[web.Request, web.Application]]]
+class AppClient(Protocol):
+    """The `hub_client` fixture: start a hub app with these settings, answer a test client."""
+
+    async def __call__(
+        self, settings: Settings, clock: Clock | None = None
+    ) -> TestClient[web.Request, web.Application]: ...
 
 
 @pytest.fixture
-def hub_client(aiohttp_client: Any) -> AppClient:
+def hub_client(aiohttp_client: AiohttpClient) -> AppClient:
     """Start a hub app on a real port and return a test client for it."""
 
     async def make(
         settings: Settings, clock: Clock | None = None
     ) -> TestClient[web.Request, web.Application]:
-        client: TestClient[web.Request, web.Application] = await aiohttp_client(
-            create_app(settings, clock=clock)
-        )
-        return client
+        return await aiohttp_client(create_app(settings, clock=clock))
 
     return make
 

@@ -1,8 +1,8 @@
 """Test helpers for signing users in through the simulator's WeCom authorize page, over HTTP.
 
-Reuse from any test module:
+Reuse from any test module (`sim`, `make_settings` and `hub_client` are fixtures):
 
-    from tests.helpers_auth import login, new_browser, sim, sim_settings  # noqa: F401
+    from tests.helpers_auth import login, new_browser, sim_settings
 
     async def test_x(sim, make_settings, hub_client):
         client = await hub_client(sim_settings(make_settings, sim.url))
@@ -13,34 +13,26 @@ Reuse from any test module:
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
-import pytest
 from aiohttp.test_utils import TestClient
 from yarl import URL
 
 from hub.settings import Settings
-from hub.simulator import RunningSimulator, SimConfig, start_simulator
+from hub.simulator import SimConfig
 
 SIM = SimConfig(rooms=0)
 
 Browser = TestClient[Any, Any] | aiohttp.ClientSession
 
 
-@pytest.fixture
-async def sim() -> AsyncIterator[RunningSimulator]:
-    """A WeChat + WeCom simulator on its own port, for the duration of one test."""
-    running = await start_simulator(SimConfig(rooms=0))
-    yield running
-    await running.close()
-
-
-def sim_settings(make_settings: Any, sim_url: str, **overrides: Any) -> Settings:
+def sim_settings(
+    make_settings: Callable[..., Settings], sim_url: str, **overrides: Any
+) -> Settings:
     """Test settings whose WeChat and WeCom clients talk to the simulator at `sim_url`."""
-    settings: Settings = make_settings(**{**SIM.hub_settings(sim_url), **overrides})
-    return settings
+    return make_settings(**{**SIM.hub_settings(sim_url), **overrides})
 
 
 def new_browser(client: TestClient[Any, Any]) -> aiohttp.ClientSession:

@@ -7,9 +7,7 @@ from typing import Any
 from hub.meetings.activities.payloads import average
 from hub.simulator import RunningSimulator
 from tests.fixtures_activities import error_code, ok, room
-from tests.helpers_auth import sim, sim_settings
-
-__all__ = ["sim"]
+from tests.helpers_auth import sim_settings
 
 
 async def test_poll_single_and_multi_choice(

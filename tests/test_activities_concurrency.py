@@ -11,9 +11,7 @@ from typing import Any
 from hub.keys import DB
 from hub.simulator import RunningSimulator
 from tests.fixtures_activities import ok, room
-from tests.helpers_auth import sim, sim_settings
-
-__all__ = ["sim"]
+from tests.helpers_auth import sim_settings
 
 CROWD = 200
 

@@ -9,9 +9,7 @@ from typing import Any
 
 from hub.simulator import RunningSimulator
 from tests.fixtures_activities import ok, room
-from tests.helpers_auth import sim, sim_settings
-
-__all__ = ["sim"]
+from tests.helpers_auth import sim_settings
 
 
 async def _export(client: Any, number: str, kind: str) -> list[dict[str, str]]:

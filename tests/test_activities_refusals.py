@@ -7,9 +7,7 @@ from typing import Any
 
 from hub.simulator import RunningSimulator
 from tests.fixtures_activities import attendees, error_code, ok, room
-from tests.helpers_auth import new_browser, sim, sim_settings
-
-__all__ = ["sim"]
+from tests.helpers_auth import new_browser, sim_settings
 
 BAD_POLLS: list[Any] = [
     None,

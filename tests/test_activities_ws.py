@@ -12,9 +12,7 @@ import aiohttp
 
 from hub.simulator import RunningSimulator
 from tests.fixtures_activities import ok, room
-from tests.helpers_auth import sim, sim_settings
-
-__all__ = ["sim"]
+from tests.helpers_auth import sim_settings
 
 VOTERS = 120
 

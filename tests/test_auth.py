@@ -7,9 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from hub.simulator import RunningSimulator
-from tests.helpers_auth import authorize, login, new_browser, sim, sim_settings
-
-__all__ = ["sim"]
+from tests.helpers_auth import authorize, login, new_browser, sim_settings
 
 
 async def test_fresh_user_signs_in_and_sees_me(

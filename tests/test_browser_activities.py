@@ -9,16 +9,12 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.fixtures_browser import (
     StartHub,
-    browser,
     create_meeting,
     join_by_number,
     new_page,
     page_errors,
     sign_in,
-    start_hub,
 )
-
-__all__ = ["browser", "start_hub"]  # fixtures, re-exported for pytest
 
 pytestmark = pytest.mark.browser
 

@@ -12,16 +12,12 @@ from playwright.async_api import Browser, expect
 from hub.simulator import SimConfig
 from tests.fixtures_browser import (
     StartHub,
-    browser,
     new_page,
     page_errors,
     serve,
     sign_in,
-    start_hub,
 )
 from tests.servers import free_port
-
-__all__ = ["browser", "start_hub"]  # fixtures, re-exported for pytest
 
 pytestmark = pytest.mark.browser
 

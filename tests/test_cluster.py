@@ -12,15 +12,13 @@ import pytest
 from yarl import URL
 
 from hub.storage import open_database
-from tests.cluster import (  # noqa: F401
+from tests.cluster import (
     ADMIN,
     Cluster,
     ClusterFactory,
-    cluster_factory,
 )
-from tests.fixtures_ops import (  # noqa: F401
+from tests.fixtures_ops import (
     WS,
-    browsers,
     eventually,
     frame_of,
     login,
@@ -31,8 +29,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.mysql, pytest.mark.redis]
 
 
 async def test_chat_sent_to_any_process_reaches_clients_of_all_three(
-    cluster_factory: ClusterFactory,  # noqa: F811
-    browsers: list[aiohttp.ClientSession],  # noqa: F811
+    cluster_factory: ClusterFactory,
+    browsers: list[aiohttp.ClientSession],
 ) -> None:
     cluster = cluster_factory(3)
     users = ["zhangsan", "lisi", "wangwu"]
@@ -124,7 +122,7 @@ SYNC_ENV = {
 
 
 async def test_exactly_one_process_syncs_and_a_sigkilled_leader_is_replaced(
-    cluster_factory: ClusterFactory,  # noqa: F811
+    cluster_factory: ClusterFactory,
 ) -> None:
     interval, ttl = 1.0, 3.0
     cluster = cluster_factory(3, env=SYNC_ENV, sim_rooms=30)
@@ -164,8 +162,8 @@ async def test_exactly_one_process_syncs_and_a_sigkilled_leader_is_replaced(
 
 
 async def test_one_token_fetch_per_expiry_not_one_per_process(
-    cluster_factory: ClusterFactory,  # noqa: F811
-    browsers: list[aiohttp.ClientSession],  # noqa: F811
+    cluster_factory: ClusterFactory,
+    browsers: list[aiohttp.ClientSession],
 ) -> None:
     cluster = cluster_factory(3, sim_rooms=5)
     async with aiohttp.ClientSession() as session:

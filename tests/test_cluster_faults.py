@@ -12,14 +12,12 @@ import aiohttp
 import pytest
 
 from hub.storage import open_database
-from tests.cluster import (  # noqa: F401
+from tests.cluster import (
     ADMIN,
     Cluster,
     ClusterFactory,
-    cluster_factory,
 )
-from tests.fixtures_ops import (  # noqa: F401
-    browsers,
+from tests.fixtures_ops import (
     frame_of,
     login,
     metrics,
@@ -84,7 +82,7 @@ async def wait_leader(session: aiohttp.ClientSession, url: str, within: float = 
 
 
 async def test_sigkill_in_the_middle_of_a_sync_leaves_the_old_or_the_new_mirror(
-    cluster_factory: ClusterFactory,  # noqa: F811
+    cluster_factory: ClusterFactory,
 ) -> None:
     cluster = cluster_factory(2)
     sim_now = float(cluster.sim_state()["now"])
@@ -148,8 +146,8 @@ async def test_sigkill_in_the_middle_of_a_sync_leaves_the_old_or_the_new_mirror(
 
 
 async def test_sigterm_closes_websockets_with_1001_and_a_sync_finishes_or_rolls_back(
-    cluster_factory: ClusterFactory,  # noqa: F811
-    browsers: list[aiohttp.ClientSession],  # noqa: F811
+    cluster_factory: ClusterFactory,
+    browsers: list[aiohttp.ClientSession],
 ) -> None:
     cluster = cluster_factory(2)
     sim_now = float(cluster.sim_state()["now"])

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from hub.settings import Settings
 from hub.simulator import RunningSimulator
 from tests.conftest import ADMIN_TOKEN, AppClient
-from tests.helpers_auth import login, new_browser, sim, sim_settings  # noqa: F401
+from tests.helpers_auth import login, new_browser, sim_settings
 
 pytestmark = pytest.mark.slow
 
@@ -126,7 +126,7 @@ async def send(
 
 @pytest.fixture
 async def world(
-    sim: RunningSimulator,  # noqa: F811
+    sim: RunningSimulator,
     make_settings: Callable[..., Settings],
     hub_client: AppClient,
 ) -> AsyncIterator[World]:

@@ -8,7 +8,8 @@ from typing import Any
 
 from hub.storage import open_database
 from hub.storage import sync_runs as runs_store
-from tests.fixtures_live import MakeHub, Sim, hub_factory_fixture, sim_fixture  # noqa: F401
+from tests.fixtures_live import MakeHub
+from tests.fixtures_sim import Sim
 
 
 def upcoming(roomid: int, now: float) -> dict[str, Any]:

@@ -10,7 +10,8 @@ from hub.cache import Cache
 from hub.clock import Clock
 from hub.live.quota import Quota, plan_interval, replay_allowance
 from hub.storage import sync_runs as runs_store
-from tests.fixtures_live import ADMIN, MakeHub, Sim, make_hub_fixture, sim_fixture  # noqa: F401
+from tests.fixtures_live import ADMIN, MakeHub
+from tests.fixtures_sim import Sim
 
 DAY = 86400.0
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.fixtures_live import ADMIN, MakeHub, Sim, make_hub_fixture, sim_fixture  # noqa: F401
+from tests.fixtures_live import ADMIN, MakeHub
+from tests.fixtures_sim import Sim
 
 
 def ended(roomid: int, start: float, end: float, **fields: Any) -> dict[str, Any]:

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures_live import ADMIN, Hub, MakeHub, Sim, make_hub_fixture, sim_fixture  # noqa: F401
+from tests.fixtures_live import ADMIN, Hub, MakeHub
+from tests.fixtures_sim import Sim
 
 ROOM_FIELDS = {
     "roomid", "name", "cover_img", "share_img", "live_status", "start_time", "end_time",

@@ -10,9 +10,8 @@ from hub.live.lease import LOCK_NAME
 from hub.settings import Settings
 from hub.storage import open_database, sync_runs
 from tests.conftest import AppClient
-from tests.fixtures_live import ADMIN, Sim, sim_fixture, sim_settings
-
-__all__ = ["sim_fixture"]
+from tests.fixtures_live import ADMIN, sim_settings
+from tests.fixtures_sim import Sim
 
 
 async def test_shutdown_mid_admin_sync_lets_it_finish_and_release_the_lock(

@@ -12,7 +12,8 @@ from hub.keys import CACHE
 from hub.live.cli import report, sync_once
 from hub.settings import Settings
 from hub.storage import sync_runs as runs_store
-from tests.fixtures_live import MakeHub, Sim, make_hub_fixture, sim_fixture, sim_settings  # noqa: F401
+from tests.fixtures_live import MakeHub, sim_settings
+from tests.fixtures_sim import Sim
 
 
 def upcoming(roomid: int, now: float, **fields: Any) -> dict[str, Any]:

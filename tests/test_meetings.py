@@ -8,9 +8,7 @@ from typing import Any
 
 from hub.keys import CACHE, DB
 from hub.simulator import RunningSimulator
-from tests.helpers_auth import login, new_browser, sim, sim_settings
-
-__all__ = ["sim"]
+from tests.helpers_auth import login, new_browser, sim_settings
 
 
 async def _error(resp: Any, status: int) -> str:

@@ -11,9 +11,7 @@ from hub.simulator import RunningSimulator
 from hub.storage import Database, Executor
 from hub.storage.meetings import end_meeting, find_free_number, meeting_by_number
 from hub.storage.users import upsert_login
-from tests.helpers_auth import login, sim, sim_settings
-
-__all__ = ["sim"]
+from tests.helpers_auth import login, sim_settings
 
 
 async def _fill_numbers(ex: Executor, organizer_id: int, except_number: int | None) -> None:

@@ -17,7 +17,7 @@ from hub.settings import Settings
 from hub.simulator import RunningSimulator
 from tests.conftest import ADMIN_TOKEN, AppClient
 from tests.fixtures_realtime import connect_ticket, frame_of, make_meeting, make_user
-from tests.helpers_auth import sim, sim_settings  # noqa: F401
+from tests.helpers_auth import sim_settings
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -73,7 +73,7 @@ async def test_metrics_requires_admin_token(
 
 
 async def test_metrics_show_every_listed_series_from_real_work(
-    sim: RunningSimulator,  # noqa: F811
+    sim: RunningSimulator,
     make_settings: Callable[..., Settings],
     hub_client: AppClient,
 ) -> None:

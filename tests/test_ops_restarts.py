@@ -22,7 +22,7 @@ from hub.simulator import RunningSimulator
 from hub.storage import open_database
 from tests.conftest import AppClient
 from tests.fixtures_ops import ChatClient
-from tests.helpers_auth import login, new_browser, sim, sim_settings  # noqa: F401
+from tests.helpers_auth import login, new_browser, sim_settings
 from tests.servers import MariaDB, Redis, have_mariadb, have_redis
 
 pytestmark = [pytest.mark.slow, pytest.mark.mysql, pytest.mark.redis]
@@ -87,7 +87,7 @@ def public(client: Client) -> str:
 async def test_mariadb_restart_during_chat_and_votes_loses_nothing_acknowledged(
     own_mariadb: MariaDB,
     redis_url: str,
-    sim: RunningSimulator,  # noqa: F811
+    sim: RunningSimulator,
     make_settings: Callable[..., Settings],
     hub_client: AppClient,
     sessions: list[aiohttp.ClientSession],
@@ -186,7 +186,7 @@ async def test_mariadb_restart_during_chat_and_votes_loses_nothing_acknowledged(
 async def test_redis_restart_during_chat_resumes_and_fills_the_gap(
     own_redis: Redis,
     mysql_url: str,
-    sim: RunningSimulator,  # noqa: F811
+    sim: RunningSimulator,
     make_settings: Callable[..., Settings],
     hub_client: AppClient,
     sessions: list[aiohttp.ClientSession],

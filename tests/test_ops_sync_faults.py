@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures_live import Hub, MakeHub, Sim, hub_factory_fixture, sim_fixture  # noqa: F401
+from tests.fixtures_live import Hub, MakeHub
+from tests.fixtures_sim import Sim
 
 OLD = range(1, 181)  # two pages of 100
 NEW = range(31, 211)  # thirty gone (some on each page), thirty new, the rest renamed

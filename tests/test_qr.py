@@ -11,9 +11,7 @@ from typing import Any
 import pytest
 
 from hub.simulator import RunningSimulator
-from tests.helpers_auth import login, sim, sim_settings
-
-__all__ = ["sim"]
+from tests.helpers_auth import login, sim_settings
 
 PUBLIC = "https://hub.example.com"
 # Session cookies are Secure under an https public URL, so signed-in tests use plain http.

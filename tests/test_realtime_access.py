@@ -12,9 +12,7 @@ from hub.simulator import RunningSimulator
 from hub.storage.meetings import end_meeting
 from hub.storage.users import get_user_by_userid
 from tests.fixtures_realtime import connect_ticket, frame_of, make_meeting, make_user, origin
-from tests.helpers_auth import login, new_browser, sim, sim_settings
-
-__all__ = ["sim"]
+from tests.helpers_auth import login, new_browser, sim_settings
 
 
 async def _refused(ws_connect: Any, url: Any, status: int, **kwargs: Any) -> None:
