@@ -1,14 +1,16 @@
 // The meeting room: chat with history and resume, online list, invite QR, activities, organizer tools.
-import { Activities } from "./activities.js";
-import { api, avatar, config, el, formatTime, randomId, reconnectingSocket, showError, t, toast } from "./common.js";
+// The wire (load, join, history, socket, resume, ended) is room.js, shared with the screen.
+import { Board } from "./activities/board.js";
+import { api, avatar, config, el, formatTime, randomId, showError, t, toast } from "./common.js";
+import { openRoom } from "./room.js";
 
 const number = config.number;
 const me = config.user;
 const HISTORY = 50;
 const $ = (id) => document.getElementById(id);
-const state = { meeting: null, lastSeq: 0, seen: new Set(), pending: new Map(), ended: false, attendees: new Map() };
-const activities = new Activities($("activities"), { number, me });
-let socket = null;
+const state = { meeting: null, pending: new Map(), ended: false, attendees: new Map() };
+const activities = new Board($("activities"), { number, me });
+let room = null;
 
 /** Show a problem that stops the room (unknown number, not allowed) instead of the room. */
 function fatal(messageKey) {
@@ -17,18 +19,6 @@ function fatal(messageKey) {
   const card = el("section", { class: "card narrow center", id: "meeting-error" },
     el("h2", { text: t(messageKey) }), el("a", { class: "btn", href: "/", text: t("common.back_home") }));
   document.querySelector("main").append(card);
-}
-
-async function loadMeeting() {
-  try {
-    return await api("GET", `/api/meetings/${number}`);
-  } catch (error) {
-    if (error.status !== 403) throw error;
-  }
-  // Not an attendee yet: opening the link is how people join.
-  const meeting = await api("POST", `/api/meetings/${number}/join`);
-  toast(t("meeting.joined"), "ok");
-  return meeting;
 }
 
 function personItem(user, online) {
@@ -70,12 +60,12 @@ function renderMeeting(m) {
 function setEnded(ended) {
   state.ended = ended;
   $("ended-banner").hidden = !ended;
-  $("chat-input").disabled = ended || !socket?.open;
+  $("chat-input").disabled = ended || !room?.open;
   $("chat-send").disabled = $("chat-input").disabled;
   if (ended) {
     $("end-meeting").hidden = true;
     $("organizer-tools").hidden = true;
-    socket?.stop();
+    room?.end(state.meeting);
     setConn("lost", t("meeting.ended"));
   }
 }
@@ -100,10 +90,8 @@ function messageNode(msg, pending = false) {
     el("div", {}, el("div", { class: "who", text: who }), el("div", { class: "bubble", text: msg.text })));
 }
 
+/** A message from the room (each seq once, in order); ours replaces its greyed copy. */
 function addMessage(msg) {
-  if (typeof msg.seq !== "number" || state.seen.has(msg.seq)) return;
-  state.seen.add(msg.seq);
-  state.lastSeq = Math.max(state.lastSeq, msg.seq);
   const stick = nearBottom() || msg.user?.id === me?.id;
   $("no-messages")?.remove();
   const node = messageNode(msg);
@@ -115,16 +103,6 @@ function addMessage(msg) {
     list.append(node);
   }
   if (stick) list.scrollTop = list.scrollHeight;
-}
-
-async function loadHistory() {
-  // The latest messages: ask where the end is, then read the last page up to it.
-  const head = await api("GET", `/api/meetings/${number}/messages?limit=1`);
-  const after = Math.max(0, (head.last_seq ?? 0) - HISTORY);
-  const page = await api("GET", `/api/meetings/${number}/messages?after=${after}&limit=${HISTORY}`);
-  for (const msg of page.messages ?? []) addMessage(msg);
-  state.lastSeq = Math.max(state.lastSeq, after);
-  list.scrollTop = list.scrollHeight;
 }
 
 function sendChat(event) {
@@ -139,25 +117,44 @@ function sendChat(event) {
   list.append(node);
   list.scrollTop = list.scrollHeight;
   state.pending.set(frame.client_id, { frame, node });
-  socket.send(frame); // if the socket is down, the frame is resent after the next hello
+  room.send(frame); // if the socket is down, the frame is resent after the next hello
   input.value = "";
   input.focus();
 }
 
 // ---- realtime ----
-const handlers = {
-  hello() {
+const STATES = {
+  open() {
     setConn("open", t("meeting.online_status"));
     setEnded(state.ended);
-    // client_id makes resends idempotent: anything unconfirmed goes again.
-    for (const { frame } of state.pending.values()) socket.send(frame);
   },
-  chat: addMessage,
-  presence: (frame) => renderOnline(frame.online ?? []),
-  error: (frame) => toast(frame.message ?? t("common.error"), "error"),
-  activity(frame) {
+  lost() {
+    setConn("lost", t("meeting.reconnecting"));
+    $("chat-input").disabled = true;
+    $("chat-send").disabled = true;
+  },
+  closed() {
+    setConn("lost", t("meeting.disconnected"));
+    $("chat-input").disabled = true;
+    $("chat-send").disabled = true;
+  },
+};
+
+const hooks = {
+  join: true,
+  history: HISTORY,
+  onMeeting: renderMeeting,
+  onJoined: () => toast(t("meeting.joined"), "ok"),
+  onChat: addMessage,
+  onState: (name) => STATES[name]?.(),
+  // client_id makes resends idempotent: anything unconfirmed goes again.
+  onHello() {
+    for (const { frame } of state.pending.values()) room.send(frame);
+  },
+  onPresence: renderOnline,
+  onEnded: () => setEnded(true),
+  onActivity(frame) {
     if (frame.kind !== "meeting") return activities.applyFrame(frame);
-    if (frame.event === "ended") setEnded(true);
     const joined = frame.data?.joined;
     if (joined) {
       state.attendees.set(joined.id, joined);
@@ -165,27 +162,6 @@ const handlers = {
     }
   },
 };
-
-function connect() {
-  socket = reconnectingSocket(() => `/ws/meetings/${number}?after=${state.lastSeq}`, {
-    onMessage: (frame) => handlers[frame.type]?.(frame),
-    onClose: async () => {
-      if (state.ended) return;
-      setConn("lost", t("meeting.reconnecting"));
-      $("chat-input").disabled = true;
-      $("chat-send").disabled = true;
-      // The server refuses an ended meeting before the upgrade; find out instead of retrying forever.
-      try {
-        const m = await api("GET", `/api/meetings/${number}`);
-        if (m.ended_at) setEnded(true);
-      } catch {
-        /* offline: keep retrying */
-      }
-    },
-  });
-  // A handle for tests and debugging: drop the connection as a network failure would.
-  window.hubMeeting = { drop: () => socket.drop(), state };
-}
 
 function setupControls() {
   $("chat-form").addEventListener("submit", sendChat);
@@ -217,9 +193,11 @@ function setupControls() {
 
 async function main() {
   setupControls();
-  let meeting;
+  room = openRoom(number, hooks);
+  // A handle for tests and debugging: drop the connection as a network failure would.
+  window.hubMeeting = { drop: () => room.drop(), state, room };
   try {
-    meeting = await loadMeeting();
+    await room.ready;
   } catch (error) {
     if (error.status === 401) return void (location.href = `/login?next=${encodeURIComponent(location.pathname)}`);
     if (error.status === 404) return fatal("meeting.not_found");
@@ -227,13 +205,7 @@ async function main() {
     showError(error);
     return fatal("meeting.forbidden");
   }
-  renderMeeting(meeting);
-  try {
-    await loadHistory();
-  } catch (error) {
-    showError(error);
-  }
-  if (!state.ended) connect();
+  list.scrollTop = list.scrollHeight;
 }
 
 main();

@@ -1,16 +1,16 @@
 // The projector view: a chat wall, the activity touched last (poll bars, lottery reveal), the QR.
-import { Activities } from "./activities.js";
-import { api, avatar, config, el, reconnectingSocket, showError, t } from "./common.js";
+// The wire (load, history, socket, resume, ended) is room.js, shared with the meeting page.
+import { Board } from "./activities/board.js";
+import { avatar, config, el, showError, t } from "./common.js";
+import { openRoom } from "./room.js";
 
 const number = config.number;
 const WALL = 30;
-const wall = document.getElementById("messages");
-const stage = new Activities(document.getElementById("stage"), { number, me: config.user, stage: true });
-let lastSeq = 0;
+const $ = (id) => document.getElementById(id);
+const wall = $("messages");
+const stage = new Board($("stage"), { number, me: config.user, stage: true });
 
 function addMessage(msg) {
-  if (typeof msg.seq !== "number" || msg.seq <= lastSeq) return;
-  lastSeq = msg.seq;
   wall.append(el("li", { class: "msg" }, avatar(msg.user, "avatar"),
     el("div", {}, el("div", { class: "who", text: msg.user?.name ?? "" }), el("div", { class: "bubble", text: msg.text }))));
   while (wall.children.length > WALL) wall.firstElementChild.remove();
@@ -18,32 +18,38 @@ function addMessage(msg) {
 }
 
 function setOnline(users) {
-  document.getElementById("online-count").textContent = t("meeting.online", { n: users.length });
+  $("online-count").textContent = t("meeting.online", { n: users.length });
+}
+
+/** The meeting is over: say so on the wall; the room has closed its socket for good. */
+function showEnded() {
+  $("ended-banner").hidden = false;
+  document.body.dataset.ended = "1";
+  stage.setRole({ organizer: false, ended: true });
 }
 
 async function main() {
-  let meeting;
-  try {
-    meeting = await api("GET", `/api/meetings/${number}`).catch(async (error) => {
-      if (error.status === 403) return api("POST", `/api/meetings/${number}/join`);
-      throw error;
-    });
-  } catch (error) {
-    return showError(error);
-  }
-  document.getElementById("meeting-title").textContent = meeting.title;
-  stage.setAll(meeting.activities);
-  setOnline(meeting.online ?? []);
-  const head = await api("GET", `/api/meetings/${number}/messages?limit=1`);
-  lastSeq = Math.max(0, (head.last_seq ?? 0) - WALL);
-  if (meeting.ended_at) return;
-  reconnectingSocket(() => `/ws/meetings/${number}?after=${lastSeq}`, {
-    onMessage(frame) {
-      if (frame.type === "chat") addMessage(frame);
-      else if (frame.type === "presence") setOnline(frame.online ?? []);
-      else if (frame.type === "activity" && frame.kind !== "meeting") stage.applyFrame(frame);
+  const room = openRoom(number, {
+    join: true,
+    history: WALL,
+    onMeeting(meeting) {
+      $("meeting-title").textContent = meeting.title;
+      stage.setAll(meeting.activities);
+      setOnline(meeting.online ?? []);
     },
+    onChat: addMessage,
+    onPresence: setOnline,
+    onActivity: (frame) => stage.applyFrame(frame),
+    onEnded: showEnded,
   });
+  window.hubScreen = { room };
+  try {
+    await room.ready;
+  } catch (error) {
+    // An ended meeting refuses a newcomer's join with 409: that is the ended state too.
+    if (error.status === 409) return showEnded();
+    showError(error);
+  }
 }
 
 main();

@@ -1,0 +1,173 @@
+// The activities board: one card per activity, updated live from `activity` frames. Everything
+// kind-specific (title, card body, actions, create form body) is in the kind's module (index.js).
+import { api, config, el, showError, t } from "../common.js";
+import { KINDS } from "./index.js";
+
+const keyOf = (kind, id) => `${kind}:${id}`;
+
+/** True when `data` is older than what `old` shows: every change raises an activity's version. */
+const stale = (old, data) => typeof old?.version === "number" && typeof data.version === "number" && data.version < old.version;
+
+// The server's list of kinds and ours must be the same list: say so loudly when they drift.
+for (const { kind, plural } of config.kinds ?? []) {
+  if (KINDS.get(kind)?.plural !== plural) console.error(`activity kind ${kind} (${plural}) has no module in static/js/activities/index.js`);
+}
+
+export class Board {
+  /** `stage`: show only the activity touched last, read-only (the projector view). */
+  constructor(box, { number, me, stage = false }) {
+    Object.assign(this, { box, number, me, stage, organizer: false, ended: false });
+    this.items = new Map(); // "kind:id" -> {kind, data, touched}
+    this.cards = new Map(); // "kind:id" -> element
+    this.clock = 0;
+    this.uis = new Map([...KINDS.keys()].map((kind) => [kind, this.ui(kind)]));
+  }
+
+  /** Replace everything with the `activities` object of GET /api/meetings/{n}. */
+  setAll(activities) {
+    this.items.clear();
+    for (const { kind, plural } of KINDS.values()) {
+      for (const data of activities?.[plural] ?? []) this.items.set(keyOf(kind, data.id), { kind, data, touched: 0 });
+    }
+    this.renderAll();
+  }
+
+  setRole({ organizer, ended }) {
+    this.organizer = Boolean(organizer);
+    this.ended = Boolean(ended);
+    this.renderAll();
+  }
+
+  /** An `activity` frame: broadcasts carry no per-viewer fields (the kind's `mine`), so ours are kept. */
+  applyFrame(frame) {
+    const kind = KINDS.get(frame.kind);
+    if (!kind || !frame.data || frame.data.id === undefined) return;
+    const old = this.items.get(keyOf(kind.kind, frame.data.id))?.data;
+    // A late frame must not undo a newer answer.
+    if (stale(old, frame.data)) return;
+    const data = { ...frame.data };
+    for (const field of kind.mine) {
+      if (old) data[field] = old[field];
+      else delete data[field];
+    }
+    this.store(kind.kind, data);
+  }
+
+  /** Our own action's answer: the full object, per-viewer fields included. */
+  put(kind, data) {
+    const old = this.items.get(keyOf(kind, data.id))?.data ?? {};
+    const merged = { ...old };
+    // A frame already showed a newer state: take only our own fields from this answer.
+    const fields = stale(old, data) ? KINDS.get(kind).mine.filter((field) => field in data) : Object.keys(data);
+    for (const field of fields) merged[field] = data[field];
+    this.store(kind, merged);
+  }
+
+  store(kind, data) {
+    const key = keyOf(kind, data.id);
+    this.items.set(key, { kind, data, touched: ++this.clock });
+    this.renderOne(key);
+  }
+
+  sorted() {
+    const entries = [...this.items.entries()];
+    if (this.stage) return entries.sort((a, b) => b[1].touched - a[1].touched || b[1].data.id - a[1].data.id).slice(0, 1);
+    const open = (d) => (d.status === "open" ? 0 : 1);
+    return entries.sort((a, b) => open(a[1].data) - open(b[1].data) || b[1].data.id - a[1].data.id || (a[0] < b[0] ? -1 : 1));
+  }
+
+  renderAll() {
+    const previous = this.cards;
+    this.cards = new Map();
+    const cards = this.sorted().map(([key, item]) => this.card(key, item, previous.get(key)));
+    const empty = el("p", { class: "muted" + (this.stage ? " big" : ""), id: "no-activities", text: t(this.stage ? "screen.waiting" : "act.none") });
+    this.box.replaceChildren(...(cards.length ? cards : [empty]));
+  }
+
+  renderOne(key) {
+    const old = this.cards.get(key);
+    if (!old || this.stage) return this.renderAll();
+    const fresh = this.card(key, this.items.get(key), old);
+    old.replaceWith(fresh);
+  }
+
+  card(key, { kind, data }, previous) {
+    const module = KINDS.get(kind);
+    const node = el(
+      "article",
+      { class: `activity ${kind}-card`, dataset: { kind, id: data.id, status: data.status } },
+      el("header", {}, el("span", { class: `kind ${kind}`, text: t(`${kind}.kind`) }),
+        el("h3", { text: module.title(data) }),
+        el("span", { class: `state ${data.status}`, text: t(data.status === "open" ? "act.open" : "act.closed") })),
+      ...module.render(data, this.uis.get(kind)),
+    );
+    // Bars start where they were and glide to the new value.
+    for (const bar of node.querySelectorAll(".bar > span[data-key]")) {
+      const before = previous?.querySelector(`.bar > span[data-key="${bar.dataset.key}"]`)?.style.width;
+      const target = bar.dataset.width;
+      bar.style.width = before ?? "0%";
+      requestAnimationFrame(() => requestAnimationFrame(() => { bar.style.width = target; }));
+    }
+    this.cards.set(key, node);
+    return node;
+  }
+
+  /** What a kind's `render(data, ui)` may use: the viewer's role and the board's building blocks. */
+  ui(kind) {
+    const board = this;
+    return {
+      get me() { return board.me; },
+      get organizer() { return board.organizer; },
+      get stage() { return board.stage; },
+      get ended() { return board.ended; },
+      /** May the viewer act on this activity now (not the projector, meeting and activity open)? */
+      canAct: (data) => !board.stage && !board.ended && data.status === "open",
+      /** A bar `fraction` (0..1) wide that glides from its previous width; `key` is unique in the card. */
+      bar(key, fraction) {
+        const width = `${Math.round(Math.max(0, Math.min(1, fraction)) * 1000) / 10}%`;
+        return el("div", { class: "bar" }, el("span", { dataset: { key, width } }));
+      },
+      /** A button that runs `fn(button)`, disabled meanwhile; a failure is shown in the page. */
+      action(label, cls, fn) {
+        return el("button", { type: "button", class: `btn small ${cls}`, text: label, on: { click: async (ev) => {
+          const button = ev.currentTarget;
+          button.disabled = true;
+          try { await fn(button); } catch (error) { showError(error); } finally { button.disabled = false; }
+        } } });
+      },
+      /** POST and show the answer (this kind's full object) on the card. */
+      async post(url, body) {
+        const data = await api("POST", url, body);
+        board.put(kind, data);
+        return data;
+      },
+      put: (data) => board.put(kind, data),
+      current: (id) => board.items.get(keyOf(kind, id))?.data,
+      fail: (error) => showError(error),
+    };
+  }
+
+  /** Wire the organizer's create forms (`form[data-create=KIND]`). */
+  bindCreateForms(root) {
+    for (const form of root.querySelectorAll("form[data-create]")) {
+      const kind = KINDS.get(form.dataset.create);
+      if (!kind) continue;
+      form.addEventListener("submit", async (event) => {
+        event.preventDefault();
+        const body = kind.createBody(form);
+        if (!body) return;
+        const button = form.querySelector("button[type=submit]");
+        button.disabled = true;
+        try {
+          await this.uis.get(kind.kind).post(`/api/meetings/${this.number}/${kind.plural}`, body);
+          form.reset();
+          form.closest("details")?.removeAttribute("open");
+        } catch (error) {
+          showError(error);
+        } finally {
+          button.disabled = false;
+        }
+      });
+    }
+  }
+}

@@ -1,0 +1,127 @@
+// One meeting room on the wire, shared by the meeting page and the screen: load (joining on 403),
+// the chat history, the websocket with resume and reconnect, frame dispatch, and the ended state.
+import { api, reconnectingSocket, showError, t, toast } from "./common.js";
+
+/** The server closes every socket of an ended meeting with this code; it is final. */
+export const CLOSE_MEETING_ENDED = 4409;
+
+/**
+ * Open the room of meeting `number`. Returns at once; `room.ready` settles when the meeting is
+ * loaded and the history read (it rejects with the ApiError of a meeting that cannot be opened).
+ *
+ * Options: `join` (POST join on 403, as opening the link does), `history` (messages to read first).
+ * Hooks, all optional:
+ * - `onMeeting(meeting)`: the meeting as loaded (GET, or the join answer); `onJoined(meeting)` after a join;
+ * - `onChat(message)`: each message once, in order (history, resume and live, deduplicated by seq);
+ * - `onHello(frame)`, `onPresence(online, frame)`, `onActivity(frame)`, `onError(frame)`;
+ * - `onState(state)`: "open" (hello received), "lost" (reconnecting), "closed" (refused for good), "ended";
+ * - `onEnded(data)`: once, when the meeting is over (the ended frame, close code 4409, or found ended).
+ * After "ended" no socket is open and none is opened again.
+ */
+export function openRoom(number, hooks = {}) {
+  const { join = false, history = 50 } = hooks;
+  const seen = new Set();
+  let lastSeq = 0;
+  let ended = false;
+  let socket = null;
+
+  function chat(msg) {
+    if (typeof msg.seq !== "number" || seen.has(msg.seq)) return;
+    seen.add(msg.seq);
+    lastSeq = Math.max(lastSeq, msg.seq);
+    hooks.onChat?.(msg);
+  }
+
+  function end(data) {
+    if (ended) return;
+    ended = true;
+    socket?.stop();
+    hooks.onState?.("ended");
+    hooks.onEnded?.(data);
+  }
+
+  const dispatch = {
+    hello(frame) {
+      hooks.onState?.("open");
+      hooks.onHello?.(frame);
+    },
+    chat,
+    presence: (frame) => hooks.onPresence?.(frame.online ?? [], frame),
+    error: (frame) => (hooks.onError ? hooks.onError(frame) : toast(frame.message ?? t("common.error"), "error")),
+    activity(frame) {
+      if (frame.kind === "meeting" && frame.event === "ended") return end(frame.data);
+      hooks.onActivity?.(frame);
+    },
+  };
+
+  async function load() {
+    try {
+      return await api("GET", `/api/meetings/${number}`);
+    } catch (error) {
+      if (error.status !== 403 || !join) throw error;
+    }
+    // Not an attendee yet: opening the link is how people join.
+    const meeting = await api("POST", `/api/meetings/${number}/join`);
+    hooks.onJoined?.(meeting);
+    return meeting;
+  }
+
+  async function readHistory() {
+    // The latest messages: ask where the end is, then read the last page up to it.
+    const head = await api("GET", `/api/meetings/${number}/messages?limit=1`);
+    const after = Math.max(0, (head.last_seq ?? 0) - history);
+    if (history > 0 && head.last_seq > after) {
+      const page = await api("GET", `/api/meetings/${number}/messages?after=${after}&limit=${history}`);
+      for (const msg of page.messages ?? []) chat(msg);
+    }
+    lastSeq = Math.max(lastSeq, after);
+  }
+
+  async function onClose(event) {
+    if (ended) return;
+    if (event.code === CLOSE_MEETING_ENDED) return end(null);
+    // Any other 4xxx: refused for good (reconnectingSocket gives up); else it retries with backoff.
+    hooks.onState?.(event.code >= 4000 && event.code < 4500 ? "closed" : "lost");
+    // A server may also refuse an ended meeting before the upgrade (1006 here): ask, do not retry forever.
+    try {
+      const meeting = await api("GET", `/api/meetings/${number}`);
+      if (meeting.ended_at) end(meeting);
+    } catch {
+      /* offline: keep retrying */
+    }
+  }
+
+  function connect() {
+    socket = reconnectingSocket(() => `/ws/meetings/${number}?after=${lastSeq}`, {
+      onMessage: (frame) => dispatch[frame.type]?.(frame),
+      onClose,
+    });
+  }
+
+  async function start() {
+    const meeting = await load();
+    hooks.onMeeting?.(meeting);
+    try {
+      await readHistory();
+    } catch (error) {
+      showError(error);
+    }
+    // An ended meeting shows what it was, and opens no socket at all.
+    if (meeting.ended_at) end(meeting);
+    if (!ended) connect();
+    return meeting;
+  }
+
+  return {
+    ready: start(),
+    /** Send a frame now; false when the socket is not open (the caller resends after the next hello). */
+    send: (frame) => socket?.send(frame) ?? false,
+    get open() { return Boolean(socket?.open); },
+    get ended() { return ended; },
+    get lastSeq() { return lastSeq; },
+    /** The meeting is over (e.g. our own "end" answer): stop for good. */
+    end,
+    /** Drop the connection now, as a network failure would, and reconnect with backoff. */
+    drop: () => socket?.drop(),
+  };
+}
