@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hub.meetings.activities.payloads import average
+from hub.activities.rating import average
 from hub.simulator import RunningSimulator
 from tests.fixtures_activities import error_code, ok, room
 from tests.helpers_auth import sim_settings

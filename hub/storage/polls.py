@@ -6,10 +6,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hub.storage.database import Database, Executor, IntegrityViolation, Row, placeholders
+from hub.storage.meetings import Meeting
 
 _POLL_COLUMNS = (
-    "id, meeting_id, question, multi, hide_results, status, total_votes, version,"
-    " created_at, closed_at"
+    "p.id, p.meeting_id, p.question, p.multi, p.hide_results, p.status, p.total_votes,"
+    " p.version, p.created_at, p.closed_at"
+)
+# One row per option: a poll and its options (and its meeting) come in one statement.
+_OPTION_COLUMNS = "o.id AS option_id, o.label AS option_label, o.votes AS option_votes"
+_MEETING_COLUMNS = (
+    "m.number AS meeting_number, m.title AS meeting_title, m.organizer_id AS meeting_organizer,"
+    " m.created_at AS meeting_created_at, m.ended_at AS meeting_ended_at"
 )
 
 
@@ -110,18 +117,57 @@ async def _options(ex: Executor, poll_ids: Sequence[int]) -> dict[int, list[Poll
     return found
 
 
-async def get_poll(ex: Executor, poll_id: int) -> Poll | None:
-    """The poll with its options, or None."""
-    row = await ex.fetchone(f"SELECT {_POLL_COLUMNS} FROM poll WHERE id = ?", (poll_id,))
-    if row is None:
+def _joined(rows: Sequence[Row]) -> Poll | None:
+    """The poll of rows that carry it once per option (ordered by option)."""
+    if not rows:
         return None
-    return _poll(row, (await _options(ex, [poll_id]))[poll_id])
+    options = [
+        PollOption(int(r["option_id"]), str(r["option_label"]), int(r["option_votes"]))
+        for r in rows
+        if r["option_id"] is not None
+    ]
+    return _poll(rows[0], options)
+
+
+async def get_poll(ex: Executor, poll_id: int) -> Poll | None:
+    """The poll with its options, or None (one statement)."""
+    rows = await ex.fetchall(
+        f"SELECT {_POLL_COLUMNS}, {_OPTION_COLUMNS} FROM poll p"
+        f" LEFT JOIN poll_option o ON o.poll_id = p.id WHERE p.id = ? ORDER BY o.idx",
+        (poll_id,),
+    )
+    return _joined(rows)
+
+
+async def get_poll_in_meeting(ex: Executor, poll_id: int) -> tuple[Poll, Meeting] | None:
+    """The poll with its options and its meeting, or None, in one statement: a vote reads
+    this before its access check, so the meeting costs no statement of its own."""
+    rows = await ex.fetchall(
+        f"SELECT {_POLL_COLUMNS}, {_OPTION_COLUMNS}, {_MEETING_COLUMNS} FROM poll p"
+        f" JOIN meeting m ON m.id = p.meeting_id"
+        f" LEFT JOIN poll_option o ON o.poll_id = p.id WHERE p.id = ? ORDER BY o.idx",
+        (poll_id,),
+    )
+    poll = _joined(rows)
+    if poll is None:
+        return None
+    row = rows[0]
+    ended = row["meeting_ended_at"]
+    meeting = Meeting(
+        id=poll.meeting_id,
+        number=str(row["meeting_number"]),
+        title=str(row["meeting_title"]),
+        organizer_id=int(row["meeting_organizer"]),
+        created_at=float(row["meeting_created_at"]),
+        ended_at=None if ended is None else float(ended),
+    )
+    return poll, meeting
 
 
 async def list_polls(ex: Executor, meeting_id: int) -> list[Poll]:
     """The meeting's polls, oldest first."""
     rows = await ex.fetchall(
-        f"SELECT {_POLL_COLUMNS} FROM poll WHERE meeting_id = ? ORDER BY id", (meeting_id,)
+        f"SELECT {_POLL_COLUMNS} FROM poll p WHERE p.meeting_id = ? ORDER BY p.id", (meeting_id,)
     )
     options = await _options(ex, [int(r["id"]) for r in rows])
     return [_poll(r, options[int(r["id"])]) for r in rows]

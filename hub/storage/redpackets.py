@@ -1,4 +1,8 @@
-"""Red packets (`red_packet`, `red_packet_share`): pre-split shares, each claimed at most once."""
+"""Red packets (`red_packet`, `red_packet_share`): pre-split shares, each claimed at most once.
+
+In code a red packet is a `redpacket` everywhere; only the SQL tables (and the `packet_id`
+column) keep the older `red_packet`/`packet` spelling, since renaming them needs a migration.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +26,7 @@ class Claim:
 
 
 @dataclass(frozen=True)
-class RedPacket:
+class Redpacket:
     """A red packet with its claims so far, in claim order."""
 
     id: int
@@ -42,15 +46,15 @@ class RedPacket:
 
 
 class AlreadyClaimed(Exception):
-    """This attendee already holds a share of the packet."""
+    """This attendee already holds a share of the red packet."""
 
 
-class PacketEmpty(Exception):
-    """Every share of the packet is claimed."""
+class RedpacketEmpty(Exception):
+    """Every share of the red packet is claimed."""
 
 
-def _packet(row: Row, claims: Sequence[Claim]) -> RedPacket:
-    return RedPacket(
+def _redpacket(row: Row, claims: Sequence[Claim]) -> Redpacket:
+    return Redpacket(
         id=int(row["id"]),
         meeting_id=int(row["meeting_id"]),
         total_cents=int(row["total_cents"]),
@@ -63,8 +67,8 @@ def _packet(row: Row, claims: Sequence[Claim]) -> RedPacket:
     )
 
 
-async def create_packet(db: Database, meeting_id: int, shares: Sequence[int], now: float) -> int:
-    """Insert the packet and all its shares (split beforehand) in one transaction."""
+async def create_redpacket(db: Database, meeting_id: int, shares: Sequence[int], now: float) -> int:
+    """Insert the red packet and all its shares (split beforehand) in one transaction."""
     async with db.transaction() as tx:
         result = await tx.execute(
             "INSERT INTO red_packet (meeting_id, total_cents, count, claimed_count,"
@@ -72,16 +76,16 @@ async def create_packet(db: Database, meeting_id: int, shares: Sequence[int], no
             (meeting_id, sum(shares), len(shares), now),
         )
         if result.lastrowid is None:  # pragma: no cover - both drivers report it
-            raise RuntimeError("the database did not report the new packet's id")
-        packet_id = int(result.lastrowid)
-        rows = [(packet_id, i, cents) for i, cents in enumerate(shares)]
+            raise RuntimeError("the database did not report the new red packet's id")
+        redpacket_id = int(result.lastrowid)
+        rows = [(redpacket_id, i, cents) for i, cents in enumerate(shares)]
         for part in chunks(rows, 500):
             values = ", ".join(["(?, ?, ?)"] * len(part))
             await tx.execute(
                 f"INSERT INTO red_packet_share (packet_id, idx, cents) VALUES {values}",
                 [v for row in part for v in row],
             )
-    return packet_id
+    return redpacket_id
 
 
 async def _claims(ex: Executor, ids: Sequence[int]) -> dict[int, list[Claim]]:
@@ -100,40 +104,40 @@ async def _claims(ex: Executor, ids: Sequence[int]) -> dict[int, list[Claim]]:
     return found
 
 
-async def get_packet(ex: Executor, packet_id: int) -> RedPacket | None:
-    """The packet with its claims, or None."""
-    row = await ex.fetchone(f"SELECT {_COLUMNS} FROM red_packet WHERE id = ?", (packet_id,))
+async def get_redpacket(ex: Executor, redpacket_id: int) -> Redpacket | None:
+    """The red packet with its claims, or None."""
+    row = await ex.fetchone(f"SELECT {_COLUMNS} FROM red_packet WHERE id = ?", (redpacket_id,))
     if row is None:
         return None
-    return _packet(row, (await _claims(ex, [packet_id]))[packet_id])
+    return _redpacket(row, (await _claims(ex, [redpacket_id]))[redpacket_id])
 
 
-async def list_packets(ex: Executor, meeting_id: int) -> list[RedPacket]:
+async def list_redpackets(ex: Executor, meeting_id: int) -> list[Redpacket]:
     """The meeting's red packets, oldest first."""
     rows = await ex.fetchall(
         f"SELECT {_COLUMNS} FROM red_packet WHERE meeting_id = ? ORDER BY id", (meeting_id,)
     )
     claims = await _claims(ex, [int(r["id"]) for r in rows])
-    return [_packet(r, claims[int(r["id"])]) for r in rows]
+    return [_redpacket(r, claims[int(r["id"])]) for r in rows]
 
 
-async def claim_of(ex: Executor, packet_id: int, user_id: int) -> Claim | None:
-    """The share this user claimed from the packet, or None."""
+async def claim_of(ex: Executor, redpacket_id: int, user_id: int) -> Claim | None:
+    """The share this user claimed from the red packet, or None."""
     row = await ex.fetchone(
         "SELECT user_id, idx, cents, claimed_at FROM red_packet_share"
         " WHERE packet_id = ? AND user_id = ?",
-        (packet_id, user_id),
+        (redpacket_id, user_id),
     )
     if row is None:
         return None
     return Claim(int(row["user_id"]), int(row["idx"]), int(row["cents"]), float(row["claimed_at"]))
 
 
-async def claim_share(db: Database, packet_id: int, user_id: int, now: float) -> Claim:
-    """Take one unclaimed share for this user, atomically; AlreadyClaimed or PacketEmpty.
+async def claim_share(db: Database, redpacket_id: int, user_id: int, now: float) -> Claim:
+    """Take one unclaimed share for this user, atomically; AlreadyClaimed or RedpacketEmpty.
 
-    The packet row is bumped first and only while shares are left: its row lock serializes
-    claimers of one packet, so picking the lowest free share and taking it cannot race, and
+    The red packet row is bumped first and only while shares are left: its row lock serializes
+    claimers of one red packet, so picking the lowest free share and taking it cannot race, and
     the last share's claim and the empty answer are exact. The unique (packet, user) key refuses a
     second claim by the same person whatever the timing.
     """
@@ -142,46 +146,46 @@ async def claim_share(db: Database, packet_id: int, user_id: int, now: float) ->
             open_ = await tx.execute(
                 "UPDATE red_packet SET version = version + 1"
                 " WHERE id = ? AND claimed_count < count",
-                (packet_id,),
+                (redpacket_id,),
             )
             if open_.rowcount == 0:
-                raise PacketEmpty
+                raise RedpacketEmpty
             # The lowest unclaimed share; then a primary-key update, so MySQL locks that one
             # row only (an UPDATE ... ORDER BY ... LIMIT may scan and lock other packets').
             share_id = await tx.fetchval(
                 "SELECT id FROM red_packet_share WHERE packet_id = ? AND user_id IS NULL"
                 " ORDER BY idx LIMIT 1",
-                (packet_id,),
+                (redpacket_id,),
             )
             if share_id is None:  # pragma: no cover - the counter says a share is left
-                raise PacketEmpty
+                raise RedpacketEmpty
             taken = await tx.execute(
                 "UPDATE red_packet_share SET user_id = ?, claimed_at = ?"
                 " WHERE id = ? AND user_id IS NULL",
                 (user_id, now, share_id),
             )
             if taken.rowcount == 0:  # pragma: no cover - claims of a packet are serialized
-                raise PacketEmpty
-            claim = await claim_of(tx, packet_id, user_id)
+                raise RedpacketEmpty
+            claim = await claim_of(tx, redpacket_id, user_id)
             if claim is None:  # pragma: no cover - written just above
                 raise RuntimeError("the claimed share vanished")
             await tx.execute(
                 "UPDATE red_packet SET claimed_count = claimed_count + 1,"
                 " claimed_cents = claimed_cents + ? WHERE id = ?",
-                (claim.cents, packet_id),
+                (claim.cents, redpacket_id),
             )
     except IntegrityViolation:
         raise AlreadyClaimed from None
-    except PacketEmpty:
+    except RedpacketEmpty:
         # Empty for everyone else; one who claimed earlier is told so instead.
-        if await claim_of(db, packet_id, user_id) is not None:
+        if await claim_of(db, redpacket_id, user_id) is not None:
             raise AlreadyClaimed from None
         raise
     return claim
 
 
 async def share_rows(ex: Executor, meeting_id: int) -> list[Row]:
-    """Every share of the meeting's packets, claimed or not (for the CSV export)."""
+    """Every share of the meeting's red packets, claimed or not (for the CSV export)."""
     return await ex.fetchall(
         "SELECT s.packet_id, s.idx, s.cents, s.user_id, s.claimed_at FROM red_packet_share s"
         " JOIN red_packet p ON p.id = s.packet_id WHERE p.meeting_id = ?"

@@ -7,12 +7,12 @@ from typing import Any
 
 from aiohttp import web
 
+from hub.activities import activities_json
 from hub.clock import iso_ts
 from hub.errors import bad_request, conflict, not_found
 from hub.events import EVENTS
 from hub.keys import CLOCK, DB, SETTINGS
 from hub.meetings.access import valid_number
-from hub.meetings.activities import activities_json
 from hub.meetings.numbers import NumbersExhausted, open_meeting
 from hub.meetings.qr import MAX_QR_TEXT, png_data_url, qr_png_async
 from hub.realtime.rooms import REALTIME

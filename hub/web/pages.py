@@ -12,6 +12,7 @@ import jinja2
 from aiohttp import web
 from yarl import URL
 
+from hub.activities import KINDS
 from hub.i18n import LANG_COOKIE, LANGUAGES, catalogue, request_language, translate
 from hub.keys import SETTINGS
 from hub.web.admin import is_admin_user
@@ -21,14 +22,8 @@ from hub.web.live_feed import setup_live_feed
 NUMBER = re.compile(r"^\d{5}$")
 LANG_COOKIE_AGE = 365 * 24 * 3600
 
-# TEMPORARY, until hub/activities/__init__.py exists with KINDS (the server's registry of activity
-# kinds): then this becomes `tuple((kind.name, kind.plural) for kind in KINDS)`.
-_KINDS = (
-    ("poll", "polls"),
-    ("lottery", "lotteries"),
-    ("rating", "ratings"),
-    ("redpacket", "redpackets"),
-)
+# The server's registry of activity kinds, in order: templates and the page config read it.
+_KINDS = tuple((kind.name, kind.plural) for kind in KINDS)
 
 # Defence in depth behind textContent: no inline script or handler can run on our pages.
 # Images may come from WeChat's CDN (room covers) or the simulator's own port (avatars).

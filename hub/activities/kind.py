@@ -1,0 +1,162 @@
+"""What an activity kind declares (name, parsing, storage, payloads, CSV, actions), in one place.
+
+A kind module builds one `ActivityKind` and marks its actions with `@KIND.action(...)`; the
+registry in `hub.activities` lists the kinds, and the web edge serves every kind with the same
+three handlers (create, read, act). Nothing here knows HTTP: refusals are `hub.errors`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, Protocol, TypeVar
+
+from hub.errors import Conflict, conflict, not_found
+from hub.storage.database import Database, Executor
+from hub.storage.meetings import Meeting, get_meeting
+from hub.storage.users import User
+
+Json = dict[str, Any]
+Rows = list[Sequence[Any]]
+
+
+class Activity(Protocol):
+    """What the generic code reads of any kind's stored activity."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def meeting_id(self) -> int: ...
+
+    @property
+    def version(self) -> int: ...
+
+
+A = TypeVar("A", bound=Activity)
+S = TypeVar("S")
+
+
+@dataclass(frozen=True)
+class ActionContext:
+    """Who acts, in which meeting, with which body, and when; the access check already passed."""
+
+    db: Database
+    meeting: Meeting
+    user: User
+    body: Json
+    now: float
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an action did, when the answer is more than "the activity as the actor sees it"."""
+
+    # False: nothing changed (a lottery drawn before), so no frame is pushed.
+    changed: bool = True
+    # Answered instead of the activity (a red packet claim answers the share).
+    answer: Json | None = None
+    # The actor's own fields when the action knows them (a vote: the options chosen).
+    mine: Json | None = None
+
+
+DONE = Outcome()
+
+ActionFn = Callable[[ActionContext, A], Awaitable[Outcome | None]]
+
+
+@dataclass(frozen=True)
+class Action(Generic[A]):
+    """One thing done to an activity: POST /api/<plural>/{id}/<name>, then an `event` frame.
+
+    `organizer`: only the meeting's organizer may do it (else any attendee). `when`: "open"
+    while the meeting is live (409 `meeting_ended` after), "any" at any time.
+    """
+
+    name: str
+    event: str
+    organizer: bool
+    when: Literal["open", "any"]
+    run: ActionFn[A]
+    # A valid body for this action, built from the activity's JSON (the contract test uses it).
+    example: Callable[[Json], Json | None]
+
+    @property
+    def live(self) -> bool:
+        """True when the meeting must not have ended."""
+        return self.when == "open"
+
+
+def _no_body(_: Json) -> Json | None:
+    return None
+
+
+@dataclass(eq=False)
+class ActivityKind(Generic[A, S]):
+    """An activity kind: `name` in frames and the `kind` field, `plural` in URLs, JSON and CSV.
+
+    `payload` is the broadcast form (per-viewer fields None); `mine` the viewer's own fields,
+    laid over it in answers. `listing` builds a meeting's activities of this kind for a viewer,
+    `csv_rows` the export. `created_by` says who may create one (the organizer by default).
+    """
+
+    name: str
+    plural: str
+    label: str  # in messages: "poll", "red packet"
+    parse: Callable[[Json], S]
+    create: Callable[[ActionContext, S], Awaitable[int]]
+    load: Callable[[Executor, int], Awaitable[A | None]]
+    payload: Callable[[Executor, A, Meeting], Awaitable[Json]]
+    mine: Callable[[Executor, A, int], Awaitable[Json]]
+    listing: Callable[[Executor, int, int], Awaitable[list[Json]]]
+    csv_rows: Callable[[Executor, int], Awaitable[Rows]]
+    # A valid create body: the contract test creates one of every registered kind with it.
+    example_body: Json
+    created_by: Literal["organizer", "attendee"] = "organizer"
+    # The activity and its meeting in one read, where a kind's hot path needs the statement.
+    load_in_meeting: Callable[[Executor, int], Awaitable[tuple[A, Meeting] | None]] | None = None
+    actions: dict[str, Action[A]] = field(default_factory=dict)
+
+    def action(
+        self,
+        name: str,
+        *,
+        event: str,
+        organizer: bool = False,
+        when: Literal["open", "any"] = "open",
+        example: Callable[[Json], Json | None] = _no_body,
+    ) -> Callable[[ActionFn[A]], ActionFn[A]]:
+        """Register the decorated function as the action `name` of this kind."""
+
+        def register(run: ActionFn[A]) -> ActionFn[A]:
+            if name in self.actions:
+                raise ValueError(f"{self.name} already has an action {name!r}")
+            self.actions[name] = Action(name, event, organizer, when, run, example)
+            return run
+
+        return register
+
+    async def locate(self, ex: Executor, activity_id: int) -> tuple[A, Meeting]:
+        """The activity and its meeting; NotFound naming the kind when there is none."""
+        if self.load_in_meeting is not None:
+            found = await self.load_in_meeting(ex, activity_id)
+            if found is None:
+                raise not_found(self.label)
+            return found
+        activity = await self.load(ex, activity_id)
+        meeting = None if activity is None else await get_meeting(ex, activity.meeting_id)
+        if activity is None or meeting is None:
+            raise not_found(self.label)
+        return activity, meeting
+
+    async def state(self, ex: Executor, activity: A, meeting: Meeting, viewer_id: int) -> Json:
+        """The activity as `viewer_id` sees it: the payload with the viewer's own fields."""
+        return {
+            **await self.payload(ex, activity, meeting),
+            **await self.mine(ex, activity, viewer_id),
+        }
+
+
+def closed(label: str) -> Conflict:
+    """The activity no longer takes this action."""
+    return conflict(f"the {label} is closed", "closed")
