@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
 
 from aiohttp import web
 
 from hub.keys import SETTINGS
+from hub.settings import Settings
 from hub.simulator import RunningSimulator, SimConfig, start_simulator
 from hub.wechat.endpoints import ENDPOINTS, WeChatEndpoints
 
@@ -19,22 +22,24 @@ DEMO_SEED = 20240601
 SIMULATOR = web.AppKey("simulator", RunningSimulator)
 
 
-async def demo_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Start the simulator on a real local port and use its URL and demo credentials."""
-    settings = app[SETTINGS]
+@asynccontextmanager
+async def demo_simulator(
+    settings: Settings,
+) -> AsyncIterator[tuple[RunningSimulator, WeChatEndpoints]]:
+    """The simulator on a real local port, and endpoints with its URL and demo credentials."""
     config = SimConfig(rooms=settings.demo_rooms, seed=DEMO_SEED)
     sim = await start_simulator(config, host="127.0.0.1", port=settings.simulator_port)
-    app[SIMULATOR] = sim
-    app[ENDPOINTS] = WeChatEndpoints(
-        wechat_base=sim.url,
-        wecom_base=sim.url,
-        wecom_oauth_base=sim.url,
-        appid=config.appid,
-        secret=config.secret,
-        corpid=config.corpid,
-        corpsecret=config.corpsecret,
-        agentid=config.agentid,
-    )
-    log.info("demo mode: WeChat and WeCom calls go to the built-in simulator at %s", sim.url)
-    yield
-    await sim.close()
+    try:
+        pointed = replace(settings, **config.hub_settings(sim.url))
+        log.info("demo mode: WeChat and WeCom calls go to the built-in simulator at %s", sim.url)
+        yield sim, WeChatEndpoints.from_settings(pointed)
+    finally:
+        await sim.close()
+
+
+async def demo_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Run the simulator while the app lives; set ENDPOINTS before wechat_ctx builds the clients."""
+    async with demo_simulator(app[SETTINGS]) as (sim, endpoints):
+        app[SIMULATOR] = sim
+        app[ENDPOINTS] = endpoints
+        yield

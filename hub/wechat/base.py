@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
-from aiohttp import web
-
-from hub.wechat.endpoints import ENDPOINTS, WeChatEndpoints
+from hub.wechat.endpoints import WeChatEndpoints
 from hub.wechat.errors import TOKEN_ERRCODES, error_for
-from hub.wechat.http import RETRY_DELAYS, Transport
+from hub.wechat.http import Transport
 from hub.wechat.tokens import TokenKeeper
 
 log = logging.getLogger(__name__)
@@ -31,28 +29,23 @@ def check(data: dict[str, Any]) -> dict[str, Any]:
 
 
 class TokenClient:
-    """Base of the mini-program and WeCom clients; reads endpoints from the app at call time."""
+    """Base of the mini-program and WeCom clients: calls `endpoints` through `transport`.
+
+    The endpoints are fixed at construction: WeChat's own, or the simulator's in demo mode
+    (which starts before the clients are built).
+    """
 
     def __init__(
-        self,
-        app: web.Application,
-        keeper: TokenKeeper,
-        *,
-        retry_delays: Sequence[float] = RETRY_DELAYS,
+        self, transport: Transport, keeper: TokenKeeper, endpoints: WeChatEndpoints
     ) -> None:
-        self.app = app
+        self.transport = transport
         self.keeper = keeper
-        self.transport = Transport(app, retry_delays=retry_delays)
+        self.endpoints = endpoints
 
     @property
     def calls_sent(self) -> int:
         """HTTP requests this client actually sent, retries included (token fetches excluded)."""
         return self.transport.calls_sent
-
-    @property
-    def endpoints(self) -> WeChatEndpoints:
-        """Where to call: replaced by the simulator's URL in demo mode."""
-        return self.app[ENDPOINTS]
 
     async def call(
         self,

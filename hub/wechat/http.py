@@ -8,10 +8,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 from yarl import URL
 
-from hub.keys import HTTP
 from hub.logs import mask_secrets
 from hub.wechat.errors import BUSY_ERRCODE, WeChatUnavailable
 
@@ -30,16 +28,16 @@ class _Retryable(Exception):
 
 
 class Transport:
-    """Sends calls on the app's shared ClientSession and counts every request actually sent."""
+    """Sends calls on the shared ClientSession it is given; counts every request actually sent."""
 
     def __init__(
         self,
-        app: web.Application,
+        session: aiohttp.ClientSession,
         *,
         retry_delays: Sequence[float] = RETRY_DELAYS,
         timeout: aiohttp.ClientTimeout = CALL_TIMEOUT,
     ) -> None:
-        self.app = app
+        self.session = session
         self.retry_delays = tuple(retry_delays)
         self.timeout = timeout
         self.calls_sent = 0
@@ -82,11 +80,12 @@ class Transport:
     async def _once(
         self, method: str, target: URL, body: Any, shown: str, attempt: int
     ) -> dict[str, Any]:
-        session = self.app[HTTP]
         self.calls_sent += 1
         log.debug("%s %s (attempt %d)", method, shown, attempt)
         try:
-            async with session.request(method, target, json=body, timeout=self.timeout) as response:
+            async with self.session.request(
+                method, target, json=body, timeout=self.timeout
+            ) as response:
                 if response.status >= 500:
                     raise _Retryable(0, f"HTTP {response.status}")
                 if response.status != 200:

@@ -59,8 +59,8 @@ class TokenKeeper:
     def __init__(
         self,
         kind: str,
-        cache: Callable[[], Cache],
-        credential: Callable[[], Credential | None],
+        cache: Cache,
+        credential: Credential | None,
         fetch: Callable[[Credential], Awaitable[Fetched]],
         clock: Clock,
         *,
@@ -69,8 +69,8 @@ class TokenKeeper:
         poll_interval: float = 0.05,
     ) -> None:
         self.kind = kind
-        self._cache = cache
-        self._credential = credential
+        self.cache = cache
+        self.credential = credential
         self._fetch = fetch
         self.clock = clock
         self.refresh_margin = refresh_margin
@@ -86,16 +86,16 @@ class TokenKeeper:
     @property
     def configured(self) -> bool:
         """True when the credential this keeper needs is set."""
-        return self._credential() is not None
+        return self.credential is not None
 
     def _need_credential(self) -> Credential:
-        cred = self._credential()
+        cred = self.credential
         if cred is None:
             raise NotConfigured(f"{self.kind} credentials")
         return cred
 
     async def _read(self, cred: Credential) -> _Cached | None:
-        raw = await self._cache().get(cred.cache_key(self.kind))
+        raw = await self.cache.get(cred.cache_key(self.kind))
         if raw is None:
             return None
         try:
@@ -121,7 +121,7 @@ class TokenKeeper:
         """Drop the cached token only if it is still `failed` (a newer one survives)."""
         cred = self._need_credential()
         key = cred.cache_key(self.kind)
-        raw = await self._cache().get(key)
+        raw = await self.cache.get(key)
         if raw is None:
             return False
         try:
@@ -130,7 +130,7 @@ class TokenKeeper:
             current = None
         if current != failed:
             return False
-        dropped = await self._cache().compare_and_delete(key, raw)
+        dropped = await self.cache.compare_and_delete(key, raw)
         if dropped:
             log.info("%s token rejected by WeChat; dropped it", self.kind)
         return dropped
@@ -140,7 +140,7 @@ class TokenKeeper:
 
         Only the process that takes the lock refreshes; the others skip this round.
         """
-        cred = self._credential()
+        cred = self.credential
         if cred is None:
             return False
         cached = await self._read(cred)
@@ -161,7 +161,7 @@ class TokenKeeper:
         return asyncio.shield(self._inflight)
 
     async def _refresh(self, cred: Credential, need: float, wait: bool) -> str:
-        cache = self._cache()
+        cache = self.cache
         deadline = time.monotonic() + self.lock_ttl + 5
         while True:
             cached = await self._read(cred)
@@ -194,7 +194,7 @@ class TokenKeeper:
         now = self.clock.time()
         expires_at = now + fetched.expires_in
         value = json.dumps({"token": fetched.token, "expires_at": expires_at})
-        await self._cache().set(cred.cache_key(self.kind), value, ttl=max(1.0, fetched.expires_in))
+        await self.cache.set(cred.cache_key(self.kind), value, ttl=max(1.0, fetched.expires_in))
         self.expires_at = expires_at
         self.last_refresh = now
         self.last_error = None
