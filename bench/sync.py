@@ -24,15 +24,13 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hub.app import create_app
-from hub.keys import DB
-from hub.live.sync import LIVE
+from hub.live.cli import open_live
 from hub.settings import Settings
 from hub.simulator import SimConfig, start_simulator
+from hub.wechat.endpoints import WeChatEndpoints
 
 HOUR = 3600
 
@@ -103,11 +101,9 @@ async def bench_backend(
     """A first sync into an empty mirror and a second, unchanged one."""
     async with session.post(f"{sim_url}/_sim/reset", json={}) as resp:
         assert resp.status == 200
-    app = create_app(settings_for(database_url, sim_url, data_dir))
-    runner = web.AppRunner(app, handle_signals=False)
-    await runner.setup()
-    try:
-        db, live = app[DB], app[LIVE]
+    settings = settings_for(database_url, sim_url, data_dir)
+    async with open_live(settings, WeChatEndpoints.from_settings(settings)) as live:
+        db = live.db
         await db.execute("DELETE FROM live_room")
         await db.execute("DELETE FROM sync_run")
         out = []
@@ -130,8 +126,6 @@ async def bench_backend(
                 )
             )
         return out
-    finally:
-        await runner.cleanup()
 
 
 def egg_model(rooms: int, ended: int) -> list[Figures]:

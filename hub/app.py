@@ -10,7 +10,6 @@ from hub.clock import Clock
 from hub.demo import demo_ctx
 from hub.keys import CLOCK, SETTINGS
 from hub.live import setup_live
-from hub.metrics import setup_metrics
 from hub.realtime.setup import setup_realtime
 from hub.resources import cache_ctx, http_ctx, storage_ctx
 from hub.settings import Settings
@@ -19,6 +18,7 @@ from hub.web.auth import setup_auth
 from hub.web.health import setup_health
 from hub.web.live import setup_live_routes
 from hub.web.meetings import setup_meetings
+from hub.web.metrics import metrics_state_ctx, setup_metrics
 from hub.web.middleware import setup_middleware
 from hub.web.pages import setup_pages
 from hub.wechat.ctx import wechat_ctx
@@ -45,7 +45,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     if settings.demo:
         app.cleanup_ctx.append(demo_ctx)
     app.cleanup_ctx.append(wechat_ctx)
-    setup_live(app)  # the sync loop's ctx (when enabled) runs after the clients'
+    setup_live(app)  # the engine and its loop (when enabled) start after the clients
     setup_live_routes(app)
 
     setup_health(app)
@@ -55,4 +55,5 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     setup_activities(app)
     setup_pages(app, TEMPLATES_DIR)
     app.router.add_static("/static", STATIC_DIR, name="static")
+    app.cleanup_ctx.append(metrics_state_ctx)  # last: it reads what the contexts above opened
     return app

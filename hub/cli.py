@@ -6,7 +6,8 @@ import argparse
 import asyncio
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 
 from aiohttp import web
 
@@ -15,6 +16,7 @@ from hub.logs import AccessLogger, configure_logging
 from hub.settings import ConfigError, Settings
 from hub.storage import DatabaseUnavailable, open_database
 from hub.storage.migrations import migrate
+from hub.wechat.endpoints import WeChatEndpoints
 
 log = logging.getLogger("hub")
 
@@ -82,10 +84,20 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    """Sync the live rooms once and print what it did."""
+    """Sync the live rooms once and print what it did (demo mode: from a simulator of its own)."""
     from hub.live.cli import run_sync_command
 
-    return run_sync_command(_settings())
+    settings = _settings()
+    if not settings.demo:
+        return run_sync_command(settings)
+    from hub.demo import demo_simulator
+
+    @asynccontextmanager
+    async def simulated() -> AsyncIterator[WeChatEndpoints]:
+        async with demo_simulator(settings) as (_, endpoints):
+            yield endpoints
+
+    return run_sync_command(settings, simulated)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import Callable
 from typing import Any
@@ -13,11 +14,13 @@ from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 
 from hub.app import create_app
+from hub.events import EVENTS, MAX_QUEUED
 from hub.settings import Settings
 from hub.simulator import RunningSimulator
 from tests.conftest import ADMIN_TOKEN, AppClient
 from tests.fixtures_realtime import connect_ticket, frame_of, make_meeting, make_user
 from tests.helpers_auth import sim_settings
+from tests.servers import Redis, have_redis
 
 AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -148,6 +151,41 @@ async def test_two_apps_never_share_series(
     assert (
         value(samples, "hub_http_requests_total", method="GET", route="/healthz", status="200") == 3
     )
+
+
+@pytest.mark.redis
+async def test_event_bus_series_show_frames_waiting_for_the_broker_and_dropped(
+    make_settings: Callable[..., Settings], hub_client: AppClient
+) -> None:
+    if not have_redis():
+        pytest.skip("Redis is not installed; run scripts/test")
+    server = Redis().start()  # this test's own: it stops it
+    try:
+        client = await hub_client(make_settings(redis_url=server.url()))
+        bus = client.app[EVENTS]
+        names, samples = await scrape(client)
+        assert {"hub_events_queued", "hub_events_dropped"} <= names
+        assert value(samples, "hub_events_queued") == 0
+        assert value(samples, "hub_events_dropped_total") == 0
+
+        await asyncio.to_thread(server.stop)
+        for n in range(MAX_QUEUED + 3):  # the queue is full after MAX_QUEUED: 3 fall off
+            assert not await bus.live({"event": "pinned", "roomid": n})
+        # The scrape still answers while the cache is down (the quota gauge just keeps its value).
+        _, samples = await scrape(client)
+        assert value(samples, "hub_events_queued") == MAX_QUEUED
+        assert value(samples, "hub_events_dropped_total") == 3
+
+        await asyncio.to_thread(server.start)
+        for _ in range(400):
+            if bus.queued == 0:
+                break
+            await asyncio.sleep(0.05)
+        _, samples = await scrape(client)
+        assert value(samples, "hub_events_queued") == 0
+        assert value(samples, "hub_events_dropped_total") == 3
+    finally:
+        await asyncio.to_thread(server.destroy)
 
 
 async def test_http_series_use_route_patterns_not_raw_paths(

@@ -1,33 +1,76 @@
-"""`python run.py sync`: one sync with the app's resources, no server; prints what it did."""
+"""`python run.py sync`: one sync with only what it needs, no server; prints what it did."""
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 
-from aiohttp import web
+import aiohttp
 
+from hub.cache import open_cache
+from hub.clock import Clock
+from hub.events import EventBus
 from hub.live.common import SyncBusy
 from hub.live.quota import QuotaUsage
-from hub.live.sync import LIVE
+from hub.live.sync import LiveSync
 from hub.settings import Settings
+from hub.storage import open_database
+from hub.storage.migrations import migrate
 from hub.storage.sync_runs import SyncRun
+from hub.wechat.ctx import build_keepers
+from hub.wechat.endpoints import WeChatEndpoints
+from hub.wechat.http import Transport
+from hub.wechat.miniprogram import MiniProgramClient
+
+# Where the WeChat calls go, open while the sync runs (demo mode: a simulator of its own).
+Endpoints = Callable[[], AbstractAsyncContextManager[WeChatEndpoints | None]]
 
 
-async def sync_once(settings: Settings) -> tuple[SyncRun, QuotaUsage]:
-    """Open every resource (storage, cache, clients) through an AppRunner without a site."""
-    from hub.app import create_app  # the app imports this package: import it late
+@asynccontextmanager
+async def open_live(settings: Settings, endpoints: WeChatEndpoints) -> AsyncIterator[LiveSync]:
+    """A LiveSync over storage (migrated), the cache, one HTTP session and the mini-program client.
 
-    app = create_app(dataclasses.replace(settings, live_sync_enabled=False))
-    runner = web.AppRunner(app, handle_signals=False)
-    await runner.setup()
+    No loop and no metrics: the caller syncs once. Everything closes in reverse on the way out.
+    """
+    clock = Clock()
+    db = await open_database(settings.database_url)
     try:
-        live = app[LIVE]
+        await migrate(db)
+        cache = await open_cache(settings.redis_url, settings.redis_prefix)
+        events = EventBus(cache)
+        try:
+            async with aiohttp.ClientSession() as session:
+                keepers = build_keepers(
+                    session, cache, clock, endpoints, stable=settings.wechat_stable_token
+                )
+                client = MiniProgramClient(Transport(session), keepers["miniprogram"], endpoints)
+                yield LiveSync(
+                    db,
+                    cache,
+                    clock,
+                    client,
+                    events,
+                    None,
+                    daily_quota=settings.live_daily_quota,
+                    interval=settings.live_sync_interval,
+                    leader_ttl=settings.leader_ttl,
+                )
+        finally:
+            await events.close()
+            await cache.close()
+    finally:
+        await db.close()
+
+
+async def sync_once(
+    settings: Settings, endpoints: WeChatEndpoints | None = None
+) -> tuple[SyncRun, QuotaUsage]:
+    """One forced sync (trigger `cli`) and the day's quota after it."""
+    async with open_live(settings, endpoints or WeChatEndpoints.from_settings(settings)) as live:
         run = await live.sync("cli")
         assert run is not None  # a forced sync always runs
         return run, await live.quota.usage()
-    finally:
-        await runner.cleanup()
 
 
 def report(run: SyncRun, usage: QuotaUsage) -> str:
@@ -44,10 +87,19 @@ def report(run: SyncRun, usage: QuotaUsage) -> str:
     return "\n".join(lines)
 
 
-def run_sync_command(settings: Settings) -> int:
-    """Run one sync and print the report; exit status 1 when it failed or was busy."""
+def run_sync_command(settings: Settings, endpoints: Endpoints | None = None) -> int:
+    """Run one sync and print the report; exit status 1 when it failed or was busy.
+
+    `endpoints` opens where the calls go (demo mode); by default they are the configured ones.
+    """
+
+    async def once() -> tuple[SyncRun, QuotaUsage]:
+        opened = endpoints() if endpoints is not None else nullcontext(None)
+        async with opened as chosen:
+            return await sync_once(settings, chosen)
+
     try:
-        run, usage = asyncio.run(sync_once(settings))
+        run, usage = asyncio.run(once())
     except SyncBusy:
         print("hub: another process is syncing right now; try again shortly")
         return 1

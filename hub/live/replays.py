@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from hub.keys import CLOCK, DB
+from hub.clock import Clock
 from hub.live.common import Counters, SyncAborted, describe
 from hub.live.lease import Lease
-from hub.live.quota import replay_allowance
+from hub.live.quota import Kind, Quota, replay_allowance
+from hub.storage import Database
 from hub.storage import rooms as store
-from hub.wechat.ctx import MP_CLIENT
 from hub.wechat.errors import (
     NotConfigured,
     QuotaExceeded,
@@ -20,9 +21,12 @@ from hub.wechat.errors import (
     WeChatError,
     WeChatUnavailable,
 )
+from hub.wechat.miniprogram import MiniProgramClient
 
-if TYPE_CHECKING:
-    from hub.live.sync import LiveSync
+# LiveSync.call: one getliveinfo call within the day's budget, counted in `counters`.
+Call = Callable[
+    [Kind, Counters, Callable[[], Awaitable[dict[str, Any]]]], Awaitable[dict[str, Any]]
+]
 
 log = logging.getLogger(__name__)
 
@@ -73,22 +77,27 @@ def check_failed(roomid: int, attempts: int, now: float, errcode: int) -> store.
     return store.ReplayCheck(roomid, None, now, now + delay, attempts, None)
 
 
-async def fetch_due_replays(live: LiveSync, counters: Counters, lease: Lease) -> str | None:
+async def fetch_due_replays(
+    db: Database,
+    clock: Clock,
+    client: MiniProgramClient,
+    call: Call,
+    quota: Quota,
+    counters: Counters,
+    lease: Lease,
+) -> str | None:
     """Fetch the replays that are due, within what the budget can spare; returns an error text.
 
     Failures here never undo the committed listing: the rooms keep their bookkeeping and are
-    asked again later.
+    asked again later. The caller bumps the room-page generation once the run is over.
     """
-    app = live.app
-    db, clock = app[DB], app[CLOCK]
-    usage = await live.quota.usage()
+    usage = await quota.usage()
     allowance = replay_allowance(
         left=usage.left,
         pages=max(1, counters.pages),
         seconds_left=clock.seconds_to_beijing_midnight(),
     )
     due = await store.due_replays(db, clock.time(), READY_DELAY, allowance)
-    client = app[MP_CLIENT]
     checks: list[store.ReplayCheck] = []
     error: str | None = None
     try:
@@ -97,7 +106,7 @@ async def fetch_due_replays(live: LiveSync, counters: Counters, lease: Lease) ->
                 error = "lost the live-sync lock"
                 break
             try:
-                answer = await live.call("replay", counters, partial(client.get_replays, roomid))
+                answer = await call("replay", counters, partial(client.get_replays, roomid))
             except (
                 SyncAborted,
                 QuotaExceeded,
@@ -117,33 +126,32 @@ async def fetch_due_replays(live: LiveSync, counters: Counters, lease: Lease) ->
             checks.append(check)
             if len(checks) >= store.REPLAY_BATCH:
                 await store.save_replays(db, checks)
-                await live.bump()
                 checks = []
     finally:
         if checks:
             await store.save_replays(db, checks)
-            await live.bump()
     return error
 
 
-async def fetch_replay_now(live: LiveSync, roomid: int, lease: Lease) -> store.LiveRoom:
-    """Ask WeChat for one room's replay now (an admin action), store it, return the room."""
-    app = live.app
-    db, clock = app[DB], app[CLOCK]
+async def fetch_replay_now(
+    db: Database, clock: Clock, client: MiniProgramClient, call: Call, roomid: int
+) -> store.LiveRoom:
+    """Ask WeChat for one room's replay now (an admin action), store it, return the room.
+
+    The caller holds the `live-sync` lock, and bumps the room-page generation afterwards.
+    """
     room = await store.get_room(db, roomid)
     if room is None:
         raise LookupError(roomid)
     counters = Counters()
-    client = app[MP_CLIENT]
     try:
-        answer = await live.call("replay", counters, partial(client.get_replays, roomid))
+        answer = await call("replay", counters, partial(client.get_replays, roomid))
     except WeChatError as exc:
         if not isinstance(exc, QuotaExceeded | TokenError | WeChatUnavailable | NotConfigured):
             check = check_failed(roomid, room.replay_attempts, clock.time(), exc.errcode)
             await store.save_replays(db, [check])
         raise
     await store.save_replays(db, [check_from_answer(roomid, 0, answer, clock.time())])
-    await live.changed({"event": "replay", "roomid": roomid})
     updated = await store.get_room(db, roomid)
     if updated is None:
         raise LookupError(roomid)

@@ -10,18 +10,19 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from hub.events import EVENTS
-from hub.keys import CACHE, CLOCK, DB, SETTINGS
+from hub.cache import Cache
+from hub.clock import Clock
+from hub.events import EventBus
 from hub.live.common import Counters, SyncAborted, SyncBusy, describe
 from hub.live.lease import LOCK_NAME, Lease, hold_lock
 from hub.live.quota import PAGE_SIZE, Kind, Quota, pages_for, plan_interval
 from hub.live.replays import fetch_due_replays, fetch_replay_now
-from hub.metrics import record_sync, set_leader
-from hub.storage import StorageError
+from hub.metrics import SyncMetrics
+from hub.storage import Database, StorageError
 from hub.storage import rooms as store
 from hub.storage import sync_runs as runs_store
-from hub.wechat.ctx import MP_CLIENT
 from hub.wechat.errors import QuotaExceeded, WeChatError
+from hub.wechat.miniprogram import MiniProgramClient
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +34,35 @@ T = TypeVar("T")
 
 
 class LiveSync:
-    """The live mirror's engine: every getliveinfo call hub makes goes through here."""
+    """The live mirror's engine: every getliveinfo call hub makes goes through here.
 
-    def __init__(self, app: web.Application) -> None:
-        self.app = app
+    `interval` is the shortest time between loop syncs (stretched by the quota plan);
+    `leader_ttl` the TTL of the `live-sync` lock. `metrics` may be None (nothing recorded).
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        cache: Cache,
+        clock: Clock,
+        client: MiniProgramClient,
+        events: EventBus,
+        metrics: SyncMetrics | None,
+        *,
+        daily_quota: int,
+        interval: float,
+        leader_ttl: float,
+    ) -> None:
+        self.db = db
+        self.cache = cache
+        self.clock = clock
+        self.client = client
+        self.events = events
+        self.metrics = metrics
+        # Today's budget, shared by every process through the cache.
+        self.quota = Quota(cache, clock, daily_quota)
+        self.interval = interval
+        self.leader_ttl = leader_ttl
         self._requested: set[asyncio.Task[Any]] = set()
 
     async def sync_requested(self) -> runs_store.SyncRun | None:
@@ -70,12 +96,6 @@ class LiveSync:
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
 
-    @property
-    def quota(self) -> Quota:
-        """Today's budget, shared by every process through the cache."""
-        app = self.app
-        return Quota(app[CACHE], app[CLOCK], app[SETTINGS].live_daily_quota)
-
     async def call(
         self, kind: Kind, counters: Counters, send: Callable[[], Awaitable[dict[str, Any]]]
     ) -> dict[str, Any]:
@@ -84,7 +104,7 @@ class LiveSync:
         if not await quota.reserve(kind):
             reason = "halted by 45009 until the next Beijing day" if await quota.halted() else ""
             raise SyncAborted(45009, reason or f"local daily budget of {quota.budget} calls used")
-        client = self.app[MP_CLIENT]
+        client = self.client
         before = client.calls_sent
         try:
             return await send()
@@ -101,7 +121,7 @@ class LiveSync:
 
     async def list_all(self, counters: Counters) -> list[dict[str, Any]]:
         """Every room, paging by 100 until start >= total; raises on any failure."""
-        client = self.app[MP_CLIENT]
+        client = self.client
         rooms: dict[int, dict[str, Any]] = {}
         start = 0
         while True:
@@ -134,23 +154,25 @@ class LiveSync:
 
         Raises SyncBusy when another sync holds the lock.
         """
-        async with hold_lock(self.app[CACHE], ttl=self.app[SETTINGS].leader_ttl) as lease:
+        async with hold_lock(self.cache, ttl=self.leader_ttl) as lease:
             if lease is None:
                 raise SyncBusy()
             if not force and not await self.due():
                 return None
-            set_leader(self.app, LOCK_NAME, True)
+            if self.metrics is not None:
+                self.metrics.set_leader(LOCK_NAME, True)
             try:
                 run = await self._run(trigger, lease)
             finally:
-                set_leader(self.app, LOCK_NAME, False)
-            record_sync(
-                self.app,
-                "ok" if run.ok else "error",
-                rooms=run.seen if run.ok else None,
-                upserted=run.upserted,
-                deleted=run.deleted,
-            )
+                if self.metrics is not None:
+                    self.metrics.set_leader(LOCK_NAME, False)
+            if self.metrics is not None:
+                self.metrics.record_sync(
+                    "ok" if run.ok else "error",
+                    rooms=run.seen if run.ok else None,
+                    upserted=run.upserted,
+                    deleted=run.deleted,
+                )
             await self.plan_next(run)
             return run
 
@@ -160,14 +182,15 @@ class LiveSync:
         Raises LookupError for a room the mirror does not hold, WeChatError or SyncAborted
         when WeChat or the budget refuses.
         """
-        async with hold_lock(self.app[CACHE], ttl=self.app[SETTINGS].leader_ttl) as lease:
+        async with hold_lock(self.cache, ttl=self.leader_ttl) as lease:
             if lease is None:
                 raise SyncBusy()
-            return await fetch_replay_now(self, roomid, lease)
+            room = await fetch_replay_now(self.db, self.clock, self.client, self.call, roomid)
+            await self.changed({"event": "replay", "roomid": roomid})
+            return room
 
     async def _run(self, trigger: str, lease: Lease) -> runs_store.SyncRun:
-        app = self.app
-        db, clock = app[DB], app[CLOCK]
+        db, clock = self.db, self.clock
         counters = Counters()
         started = clock.time()
         error: str | None = None
@@ -188,15 +211,21 @@ class LiveSync:
             if changes.upsert or changes.delete:
                 async with db.transaction() as tx:
                     await store.apply_listing(tx, changes, clock.time())
-                await self.bump()
             counters.upserted, counters.deleted = len(changes.upsert), len(changes.delete)
             committed = True
-            replay_error = await fetch_due_replays(self, counters, lease)
+            replay_error = await fetch_due_replays(
+                db, clock, self.client, self.call, self.quota, counters, lease
+            )
             if replay_error:
                 error = f"replays: {replay_error}"
         except (WeChatError, SyncAborted, StorageError) as exc:
             error = describe(exc)
             log.warning("live sync failed, nothing changed: %s", error)
+        finally:
+            if committed:
+                # The one place a run moves the room-page generation: once, after the listing
+                # and the replays it saved (also when a cancellation cut the replays short).
+                await self.bump()
         run = runs_store.SyncRun(
             id=0,
             trigger=trigger,
@@ -211,52 +240,52 @@ class LiveSync:
         except StorageError:
             log.exception("could not record the live sync run")
         if committed:
-            await self.changed({"event": "synced", "run": run.as_json()})
+            await self.events.live({"event": "synced", "run": run.as_json()})
         return run
 
     async def _record(self, run: runs_store.SyncRun) -> runs_store.SyncRun:
-        run_id = await runs_store.record_run(self.app[DB], run)
+        run_id = await runs_store.record_run(self.db, run)
         return runs_store.SyncRun(**{**vars(run), "id": run_id})
 
     async def bump(self) -> None:
-        """Invalidate every cached room page (call right after a commit that changed rooms)."""
-        await self.app[CACHE].incr(GENERATION_KEY)
+        """Invalidate every cached room page: a sync run's end, a replay fetched, a pin."""
+        await self.cache.incr(GENERATION_KEY)
 
     async def changed(self, payload: dict[str, Any]) -> None:
-        """After a commit: invalidate cached room pages, then tell open dashboards."""
+        """After a commit outside a sync run (pin, replay): invalidate pages, tell dashboards."""
         await self.bump()
-        await self.app[EVENTS].live(payload)
+        await self.events.live(payload)
 
     async def generation(self) -> str:
         """The room-list cache generation: bumped on every commit that changes the mirror."""
-        return await self.app[CACHE].get(GENERATION_KEY) or "0"
+        return await self.cache.get(GENERATION_KEY) or "0"
 
     async def next_run_at(self) -> float | None:
         """When the next loop sync is due (hub clock, unix seconds), shared by every process."""
-        raw = await self.app[CACHE].get(NEXT_RUN_KEY)
+        raw = await self.cache.get(NEXT_RUN_KEY)
         return float(raw) if raw else None
 
     async def due(self) -> bool:
         """True when no sync is planned or its time has come."""
         at = await self.next_run_at()
-        return at is None or self.app[CLOCK].time() >= at
+        return at is None or self.clock.time() >= at
 
     async def plan_next(self, run: runs_store.SyncRun) -> float:
         """Plan the next loop sync so the calls left last the Beijing day; returns the delay."""
-        clock, settings = self.app[CLOCK], self.app[SETTINGS]
+        clock = self.clock
         usage = await self.quota.usage()
         seconds_left = clock.seconds_to_beijing_midnight()
         if usage.halted:
             delay = seconds_left + 1.0
         else:
-            seen = run.seen if run.ok else await store.count_rooms(self.app[DB])
+            seen = run.seen if run.ok else await store.count_rooms(self.db)
             delay = plan_interval(
-                base=settings.live_sync_interval,
+                base=self.interval,
                 left=usage.left,
                 calls_per_sync=pages_for(seen),
                 seconds_left=seconds_left,
             )
-        await self.app[CACHE].set(NEXT_RUN_KEY, repr(clock.time() + delay), ttl=delay + 86400)
+        await self.cache.set(NEXT_RUN_KEY, repr(clock.time() + delay), ttl=delay + 86400)
         return delay
 
 
