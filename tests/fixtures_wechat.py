@@ -1,4 +1,4 @@
-"""Fixtures for the WeChat client tests: a real simulator and hub settings that point at it."""
+"""Fixtures for the WeChat client tests: hub settings that point at the `sim` simulator."""
 
 from __future__ import annotations
 
@@ -9,23 +9,18 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from hub.keys import TOKEN_KEEPERS
+from hub.keys import HTTP
 from hub.settings import Settings
-from hub.simulator import SimConfig, start_simulator
+from hub.simulator import SimConfig
 from hub.simulator.app import RunningSimulator
+from hub.wechat.ctx import TOKEN_KEEPERS
+from hub.wechat.endpoints import ENDPOINTS
+from hub.wechat.http import Transport
 from hub.wechat.miniprogram import MiniProgramClient
 from hub.wechat.wecom import WeComClient
 
 SIM = SimConfig()
 FAST = (0.01, 0.02, 0.04)
-
-
-@pytest.fixture
-async def sim() -> AsyncIterator[RunningSimulator]:
-    """A simulator on a real port with a few rooms."""
-    running = await start_simulator(SimConfig(rooms=3, seed=1))
-    yield running
-    await running.close()
 
 
 @pytest.fixture
@@ -78,9 +73,11 @@ async def sim_post(
 
 def fast_mp(app: web.Application) -> MiniProgramClient:
     """A mini-program client on the app's keeper with tiny retry delays."""
-    return MiniProgramClient(app, app[TOKEN_KEEPERS]["miniprogram"], retry_delays=FAST)
+    transport = Transport(app[HTTP], retry_delays=FAST)
+    return MiniProgramClient(transport, app[TOKEN_KEEPERS]["miniprogram"], app[ENDPOINTS])
 
 
 def fast_wecom(app: web.Application) -> WeComClient:
     """A WeCom client on the app's keeper with tiny retry delays."""
-    return WeComClient(app, app[TOKEN_KEEPERS]["wecom"], retry_delays=FAST)
+    transport = Transport(app[HTTP], retry_delays=FAST)
+    return WeComClient(transport, app[TOKEN_KEEPERS]["wecom"], app[ENDPOINTS])

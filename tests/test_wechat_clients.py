@@ -9,24 +9,23 @@ import aiohttp
 import pytest
 from yarl import URL
 
-from hub.keys import ENDPOINTS, MP_CLIENT, SIMULATOR, TOKEN_KEEPERS, WECOM_CLIENT
+from hub.demo import SIMULATOR
 from hub.settings import Settings
 from hub.simulator import SIM_STATE
 from hub.simulator.app import RunningSimulator
+from hub.wechat.ctx import MP_CLIENT, TOKEN_KEEPERS, WECOM_CLIENT
+from hub.wechat.endpoints import ENDPOINTS
 from hub.wechat.errors import QuotaExceeded, WeChatError, WeChatUnavailable
 from tests.conftest import AppClient
 from tests.fixtures_wechat import (
     SIM,
     fast_mp,
     fast_wecom,
-    sim,
     sim_get,
-    sim_http,
     sim_post,
-    wechat_settings,
 )
 
-FIXTURES = (sim, sim_http, wechat_settings)
+pytestmark = pytest.mark.sim(rooms=3)
 
 
 async def test_quota_exceeded_is_not_retried(

@@ -9,14 +9,14 @@ import aiohttp
 import pytest
 
 from hub.clock import Clock
-from hub.keys import MP_CLIENT, TOKEN_KEEPERS, WECOM_CLIENT
 from hub.settings import Settings
 from hub.simulator.app import RunningSimulator
+from hub.wechat.ctx import MP_CLIENT, TOKEN_KEEPERS, WECOM_CLIENT
 from hub.wechat.errors import NotConfigured, TokenError, WeChatError
 from tests.conftest import AppClient
-from tests.fixtures_wechat import SIM, fast_mp, sim, sim_get, sim_http, sim_post, wechat_settings
+from tests.fixtures_wechat import SIM, fast_mp, sim_get, sim_post
 
-FIXTURES = (sim, sim_http, wechat_settings)
+pytestmark = pytest.mark.sim(rooms=3)
 
 
 @pytest.fixture(params=["memory", "redis"])
