@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
 
+from hub.events import EVENTS
 from tests.fixtures_live import ADMIN, Hub, MakeHub
 from tests.fixtures_sim import Sim
+from tests.servers import Redis, have_redis
 
 ROOM_FIELDS = {
     "roomid", "name", "cover_img", "share_img", "live_status", "start_time", "end_time",
@@ -104,6 +107,38 @@ async def test_pin_lists_a_room_first_at_once(hub: Hub) -> None:
     await hub.client.put("/api/admin/live/rooms/3/pin", json={"is_top": 1}, headers=ADMIN)
     await hub.live.sync("test")
     assert (await get_list(hub))["data"][0]["roomid"] == 3
+
+
+@pytest.mark.redis
+async def test_pin_is_committed_and_answered_while_redis_is_down(
+    sim: Sim, hub_factory: MakeHub
+) -> None:
+    if not have_redis():
+        pytest.skip("Redis is not installed; run scripts/test")
+    server = Redis().start()  # this test's own: it stops it
+    try:
+        now = int(await sim.now())
+        await sim.rooms([room(1, now - 5000, 103), room(4, now + 4000)])
+        h = await hub_factory(redis_url=server.url())
+        run = await h.live.sync("test")
+        assert run is not None and run.ok
+        assert [r["roomid"] for r in (await get_list(h))["data"]] == [4, 1]
+
+        await asyncio.to_thread(server.stop)
+        resp = await h.client.put("/api/admin/live/rooms/1/pin", json={"is_top": 1}, headers=ADMIN)
+        assert resp.status == 200, await resp.text()
+        assert (await resp.json())["is_top"] == 1
+        assert h.app[EVENTS].queued == 1  # the dashboards' hint waits for the broker
+
+        await asyncio.to_thread(server.start)
+        for _ in range(200):
+            if h.app[EVENTS].queued == 0:
+                break
+            await asyncio.sleep(0.05)
+        assert h.app[EVENTS].queued == 0
+        assert [r["roomid"] for r in (await get_list(h))["data"]] == [1, 4]
+    finally:
+        await asyncio.to_thread(server.destroy)
 
 
 async def test_list_is_fresh_after_a_sync(hub: Hub, sim: Sim) -> None:

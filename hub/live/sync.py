@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from hub.cache import Cache
+from hub.cache import Cache, CacheUnavailable
 from hub.clock import Clock
 from hub.events import EventBus
 from hub.live.common import Counters, SyncAborted, SyncBusy, describe
@@ -252,8 +252,16 @@ class LiveSync:
         await self.cache.incr(GENERATION_KEY)
 
     async def changed(self, payload: dict[str, Any]) -> None:
-        """After a commit outside a sync run (pin, replay): invalidate pages, tell dashboards."""
-        await self.bump()
+        """After a commit outside a sync run (pin, replay): invalidate pages, tell dashboards.
+
+        Never fails the request whose change is committed. With the cache down the bump is
+        skipped: the cached pages live in that cache (unreadable meanwhile, gone if it
+        restarted), and at worst one outlives the change by their 5-minute TTL.
+        """
+        try:
+            await self.bump()
+        except CacheUnavailable as exc:
+            log.warning("could not invalidate the cached room pages: %s", exc)
         await self.events.live(payload)
 
     async def generation(self) -> str:
