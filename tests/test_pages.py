@@ -12,13 +12,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 
 from hub.app import STATIC_DIR, TEMPLATES_DIR, create_app
+from hub.events import EVENTS
 from hub.i18n import LANGUAGES, catalogue, negotiate, pick_language, translate
-from hub.realtime.events import publish_live
 from hub.simulator import RunningSimulator
 from hub.web.admin import require_admin
-from tests.helpers_auth import login, new_browser, sim, sim_settings
-
-__all__ = ["sim"]  # the fixture, re-exported for pytest
+from tests.helpers_auth import login, new_browser, sim_settings
 
 Client = TestClient[web.Request, web.Application]
 
@@ -207,7 +205,7 @@ async def test_live_feed_forwards_live_events(make_settings: Any, hub_client: An
     async with client.ws_connect("/ws/live") as ws:
         # The subscription is taken right after the handshake; publish until one arrives.
         for _ in range(50):
-            await publish_live(client.app, {"reason": "sync", "run_id": 7})
+            await client.app[EVENTS].live({"reason": "sync", "run_id": 7})
             try:
                 msg = await ws.receive_json(timeout=0.1)
             except TimeoutError:

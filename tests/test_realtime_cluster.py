@@ -9,7 +9,8 @@ import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient
 
-from hub.keys import DB, REALTIME
+from hub.keys import DB
+from hub.realtime.rooms import REALTIME
 from hub.simulator import RunningSimulator
 from hub.storage.chat import add_message
 from tests.fixtures_realtime import (
@@ -20,10 +21,8 @@ from tests.fixtures_realtime import (
     make_meeting,
     make_user,
 )
-from tests.helpers_auth import sim, sim_settings
+from tests.helpers_auth import sim_settings
 from tests.servers import Redis
-
-__all__ = ["sim"]
 
 Pair = tuple[TestClient[Any, Any], TestClient[Any, Any]]
 

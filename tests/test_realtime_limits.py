@@ -8,8 +8,8 @@ from typing import Any
 import aiohttp
 from aiohttp import WSMsgType
 
-from hub.keys import REALTIME
-from hub.realtime.events import publish_meeting_frame
+from hub.events import EVENTS
+from hub.realtime.rooms import MEETING_ENDED, REALTIME
 from hub.simulator import RunningSimulator
 from tests.fixtures_realtime import (
     connect_ticket,
@@ -18,9 +18,7 @@ from tests.fixtures_realtime import (
     make_meeting,
     make_user,
 )
-from tests.helpers_auth import sim, sim_settings
-
-__all__ = ["sim"]
+from tests.helpers_auth import sim_settings
 
 
 async def test_bad_frames_get_error_frames_and_the_connection_stays(
@@ -106,14 +104,12 @@ async def test_a_slow_client_is_closed_while_the_others_keep_receiving(
         while hub.dropped_slow == 0:
             assert sent < 2000, "the slow client was never dropped"
             sent += 1
-            await publish_meeting_frame(
-                app, meeting.id, {"type": "activity", "n": sent, "f": filler}
-            )
+            await app[EVENTS].meeting(meeting.id, {"type": "activity", "n": sent, "f": filler})
             got = await frame_of(fast, "activity")
             assert got["n"] == sent
         # The room goes on without it.
         assert len(hub.clients(meeting.id)) == 1
-        await publish_meeting_frame(app, meeting.id, {"type": "activity", "n": -1})
+        await app[EVENTS].meeting(meeting.id, {"type": "activity", "n": -1})
         assert (await frame_of(fast, "activity"))["n"] == -1
         # When it finally reads, it finds the close code after what was buffered.
         while True:
@@ -158,13 +154,9 @@ async def test_ending_the_meeting_closes_its_sockets_after_the_ended_frame(
     async with aiohttp.ClientSession() as session:
         ws = await connect_ticket(client, session, user, meeting)
         await frame_of(ws, "hello")
-        await publish_meeting_frame(
-            client.app,
-            meeting.id,
-            {"type": "activity", "kind": "meeting", "event": "ended", "data": {}},
-        )
+        await client.app[EVENTS].activity(meeting.id, "meeting", "ended", {}, closes=True)
         assert (await frame_of(ws, "activity"))["event"] == "ended"
         msg = await ws.receive(timeout=5)
         while msg.type is WSMsgType.TEXT:
             msg = await ws.receive(timeout=5)
-        assert msg.type is WSMsgType.CLOSE and msg.data == 1000
+        assert msg.type is WSMsgType.CLOSE and msg.data == MEETING_ENDED
