@@ -6,6 +6,8 @@ import asyncio
 import json
 from typing import Any
 
+from hub.activities import KINDS
+from hub.events import Envelope
 from hub.keys import CACHE, DB
 from hub.simulator import RunningSimulator
 from tests.helpers_auth import login, new_browser, sim_settings
@@ -35,7 +37,7 @@ async def test_meeting_lifecycle_and_rules(
     assert created["join_url"] == f"http://127.0.0.1:8080/m/{number}"
     assert created["qr_png_url"] == f"http://127.0.0.1:8080/m/{number}/qr.png"
     assert created["ended_at"] is None and created["created_at"].endswith("Z")
-    assert created["activities"] == {"polls": [], "lotteries": [], "ratings": [], "redpackets": []}
+    assert created["activities"] == {kind.plural: [] for kind in KINDS}
     assert isinstance(created["online"], list)
 
     async with new_browser(client) as lisi, new_browser(client) as anon:
@@ -126,7 +128,9 @@ async def test_end_publishes_an_activity_frame(
     got = asyncio.Event()
 
     async def on_frame(raw: str) -> None:
-        frames.append(json.loads(raw))
+        envelope = Envelope.parse(raw)
+        assert envelope.closes and envelope.meeting == meeting_id  # the room closes after it
+        frames.append(json.loads(envelope.text))
         got.set()
 
     sub = await client.app[CACHE].subscribe(f"meeting:{meeting_id}", on_frame)
