@@ -35,6 +35,8 @@ setup(
             "mypy>=1.8",
             "ruff>=0.4",
             "types-qrcode",
+            # The layer contract in pyproject.toml (scripts/check): nothing imports upward.
+            "import-linter>=2.1",
         ],
         # The websocket bench drives 1,000+ clients from two worker processes; uvloop halves
         # their CPU cost, so the 2-core machine measures the server rather than the clients.

@@ -15,12 +15,14 @@ from hub.resources import cache_ctx, http_ctx, storage_ctx
 from hub.settings import Settings
 from hub.web.activities import setup_activities
 from hub.web.auth import setup_auth
+from hub.web.chat import setup_chat
 from hub.web.health import setup_health
 from hub.web.live import setup_live_routes
 from hub.web.meetings import setup_meetings
 from hub.web.metrics import metrics_state_ctx, setup_metrics
 from hub.web.middleware import setup_middleware
 from hub.web.pages import setup_pages
+from hub.web.ws import setup_ws
 from hub.wechat.ctx import wechat_ctx
 from hub.wechat.endpoints import ENDPOINTS, WeChatEndpoints
 
@@ -52,6 +54,8 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     setup_auth(app)
     setup_meetings(app)
     setup_realtime(app)
+    setup_ws(app)
+    setup_chat(app)
     setup_activities(app)
     setup_pages(app, TEMPLATES_DIR)
     app.router.add_static("/static", STATIC_DIR, name="static")

@@ -1,64 +1,320 @@
-"""Settings: one frozen dataclass read once from the environment (and an optional `.env`)."""
+"""Settings: one frozen dataclass read once from the environment (and an optional `.env`).
+
+Each setting is declared once, as a field: its default, and in `Var` metadata its variable name,
+how the text is read (with bounds), and a one-line meaning. `_parse` loops over the fields, and the
+README's table is printed from the same declaration (`scripts/settings_table`).
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import Field, dataclass, field, fields
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
-WECHAT_API_BASE = "https://api.weixin.qq.com"
-WECOM_API_BASE = "https://qyapi.weixin.qq.com"
-WECOM_OAUTH_BASE = "https://open.weixin.qq.com"
+T = TypeVar("T")
+Parser = Callable[["Var", str], Any]
 
 
 class ConfigError(Exception):
     """A bad or missing setting; the message is one line that names the variable."""
 
 
+# --- Readers: the text of one variable to a value, or a one-line ConfigError ----------------
+
+
+def _text(var: Var, raw: str) -> str:
+    return raw
+
+
+def _bounded(cast: type[int] | type[float], what: str) -> Parser:
+    """A reader of whole numbers or numbers within the variable's bounds."""
+
+    def read(var: Var, raw: str) -> int | float:
+        try:
+            value = cast(raw)
+        except ValueError:
+            raise ConfigError(f"{var.name} must be {what}, got {raw!r}") from None
+        if var.lo is not None and var.hi is not None and not var.lo <= value <= var.hi:
+            raise ConfigError(f"{var.name} must be between {var.lo} and {var.hi}, got {value}")
+        return value
+
+    return read
+
+
+_whole = _bounded(int, "a whole number")
+_number = _bounded(float, "a number")
+
+
+def _flag(var: Var, raw: str) -> bool:
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{var.name} must be 1 or 0 (true/false), got {raw!r}")
+
+
+def _path(var: Var, raw: str) -> Path:
+    return Path(raw)
+
+
+def _names(var: Var, raw: str) -> frozenset[str]:
+    return frozenset(u.strip() for u in raw.split(",") if u.strip())
+
+
+def _choice(*allowed: str, upper: bool = False) -> Parser:
+    """A reader of one word out of `allowed`, case-folded first."""
+    spelled = ", ".join(allowed[:-1]) + " or " + allowed[-1]
+
+    def read(var: Var, raw: str) -> str:
+        value = raw.upper() if upper else raw.lower()
+        if value not in allowed:
+            raise ConfigError(f"{var.name} must be {spelled}, got {value!r}")
+        return value
+
+    return read
+
+
+def _http_url(var: Var, raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{var.name} must be an http(s) URL, got {raw!r}")
+    return raw.rstrip("/")
+
+
+def _database_url(var: Var, raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme == "sqlite":
+        if not (parts.path or parts.netloc):
+            raise ConfigError(f"{var.name}: a sqlite URL needs a path, e.g. sqlite:///var/hub.db")
+        return raw
+    if parts.scheme in ("mysql", "mariadb"):
+        try:
+            port = parts.port
+        except ValueError:
+            port = -1
+        if not parts.hostname or not parts.path.strip("/") or port == -1:
+            raise ConfigError(
+                f"{var.name} must look like mysql://user:password@host:3306/dbname "
+                "(the host, port or database name is missing or wrong)"
+            )
+        return raw
+    raise ConfigError(
+        f"{var.name} must start with sqlite:/// or mysql://, got scheme {parts.scheme!r}"
+    )
+
+
+def _redis_url(var: Var, raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in ("redis", "rediss", "unix") or not (parts.netloc or parts.path):
+        raise ConfigError(f"{var.name} must look like redis://host:6379/0")
+    return raw
+
+
+# --- The declaration --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Var:
+    """How one setting is read: its variable, reader, bounds and meaning (for the README)."""
+
+    name: str
+    doc: str
+    read: Parser = _text
+    lo: float | None = None
+    hi: float | None = None
+    derive: Callable[[Mapping[str, Any]], Any] | None = None  # the default, from earlier fields
+    shown: str | None = None  # the README's default when it is derived or generated
+
+
+def setting(
+    default: T,
+    name: str,
+    doc: str,
+    read: Parser = _text,
+    *,
+    lo: float | None = None,
+    hi: float | None = None,
+    derive: Callable[[Mapping[str, Any]], Any] | None = None,
+    shown: str | None = None,
+    secret: bool = False,
+) -> T:
+    """A Settings field read from variable `name`; a secret stays out of `repr`."""
+    var = Var(name, doc, read, lo, hi, derive, shown)
+    declared: T = field(default=default, repr=not secret, metadata={"var": var})
+    return declared
+
+
 @dataclass(frozen=True)
 class Settings:
-    """Everything hub reads from its environment. Secrets are kept out of `repr`."""
+    """Everything hub reads from its environment. Secrets are kept out of `repr`.
 
-    host: str = "127.0.0.1"
-    port: int = 8080
-    data_dir: Path = Path("var")
-    database_url: str = field(default="sqlite:///var/hub.db", repr=False)
-    redis_url: str | None = field(default=None, repr=False)
-    redis_prefix: str = "hub:"
-    public_url: str = "http://127.0.0.1:8080"
-    secret_key: str = field(default="", repr=False)
-    admin_token: str = field(default="", repr=False)
-    admin_users: frozenset[str] | None = None
-    wechat_appid: str | None = None
-    wechat_secret: str | None = field(default=None, repr=False)
-    wechat_api_base: str = WECHAT_API_BASE
-    wechat_stable_token: bool = False
-    wecom_corpid: str | None = None
-    wecom_secret: str | None = field(default=None, repr=False)
-    wecom_agentid: str | None = None
-    wecom_api_base: str = WECOM_API_BASE
-    wecom_oauth_base: str = WECOM_OAUTH_BASE
-    live_daily_quota: int = 500
-    live_sync_interval: float = 60.0
-    live_sync_enabled: bool = True
-    default_anchor_img: str = "/static/img/anchor.png"
-    demo: bool = True
-    demo_rooms: int = 60
-    simulator_port: int = 0
-    log_format: str = "text"
-    log_level: str = "INFO"
-    metrics_loopback_only: bool = False
-    leader_ttl: float = 30.0
+    Fields are read in this order, so a derived default (`derive`) sees the fields above it.
+    """
 
-    @property
-    def database_dialect(self) -> str:
-        """`sqlite` or `mysql`, from the scheme of the database URL."""
-        return "sqlite" if self.database_url.startswith("sqlite:") else "mysql"
+    host: str = setting("127.0.0.1", "HUB_HOST", "address to listen on")
+    port: int = setting(8080, "HUB_PORT", "port to listen on", _whole, lo=0, hi=65535)
+    data_dir: Path = setting(  # noqa: RUF009 - setting() returns a dataclasses.field
+        Path("var"),
+        "HUB_DATA_DIR",
+        "the SQLite file and, in demo mode, the generated secrets",
+        _path,
+    )
+    database_url: str = setting(
+        "sqlite:///var/hub.db",
+        "HUB_DATABASE_URL",
+        "or `mysql://user:pass@host:3306/db`",
+        _database_url,
+        derive=lambda v: f"sqlite:///{v['data_dir'] / 'hub.db'}",
+        shown="`sqlite:///var/hub.db` (`hub.db` in `HUB_DATA_DIR`)",
+        secret=True,
+    )
+    redis_url: str | None = setting(
+        None,
+        "HUB_REDIS_URL",
+        "`redis://host:6379/0`; unset keeps the cache and broker in-process",
+        _redis_url,
+        secret=True,
+    )
+    redis_prefix: str = setting(
+        "hub:",
+        "HUB_REDIS_PREFIX",
+        "prefix of every Redis key and channel, so several hubs can share a server",
+    )
+    public_url: str = setting(
+        "http://127.0.0.1:8080",
+        "HUB_PUBLIC_URL",
+        "base for QR join links, the OAuth redirect and the websocket Origin check",
+        _http_url,
+        derive=lambda v: f"http://{v['host']}:{v['port']}",
+        shown="`http://HOST:PORT`",
+    )
+    secret_key: str = setting(
+        "",
+        "HUB_SECRET_KEY",
+        "32+ characters; the cookie key is derived from it",
+        shown="generated in demo mode; required otherwise",
+        secret=True,
+    )
+    admin_token: str = setting(
+        "",
+        "HUB_ADMIN_TOKEN",
+        "bearer token for admin routes, 16+ characters",
+        shown="generated and printed in demo mode; required otherwise",
+        secret=True,
+    )
+    admin_users: frozenset[str] | None = setting(
+        None,
+        "HUB_ADMIN_USERS",
+        "WeCom userids allowed into `/admin` after login, comma separated",
+        _names,
+        shown="unset (demo: every user)",
+    )
+    wechat_appid: str | None = setting(
+        None, "HUB_WECHAT_APPID", "mini-program app id", shown="unset: demo mode"
+    )
+    wechat_secret: str | None = setting(
+        None, "HUB_WECHAT_SECRET", "mini-program secret, set with the app id", secret=True
+    )
+    wechat_api_base: str = setting(
+        "https://api.weixin.qq.com", "HUB_WECHAT_API_BASE", "mini-program API", _http_url
+    )
+    wechat_stable_token: bool = setting(
+        False,
+        "HUB_WECHAT_STABLE_TOKEN",
+        "use `/cgi-bin/stable_token` instead of `/cgi-bin/token`",
+        _flag,
+    )
+    wecom_corpid: str | None = setting(
+        None, "HUB_WECOM_CORPID", "WeCom corp id", shown="unset: demo mode"
+    )
+    wecom_secret: str | None = setting(
+        None, "HUB_WECOM_SECRET", "WeCom app secret, set with the corp id", secret=True
+    )
+    wecom_agentid: str | None = setting(
+        None, "HUB_WECOM_AGENTID", "WeCom app agent id, required with the corp id"
+    )
+    wecom_api_base: str = setting(
+        "https://qyapi.weixin.qq.com", "HUB_WECOM_API_BASE", "WeCom API", _http_url
+    )
+    wecom_oauth_base: str = setting(
+        "https://open.weixin.qq.com", "HUB_WECOM_OAUTH_BASE", "WeCom sign-in pages", _http_url
+    )
+    live_daily_quota: int = setting(
+        500,
+        "HUB_LIVE_DAILY_QUOTA",
+        "getliveinfo calls per Beijing day, list and replay together",
+        _whole,
+        lo=1,
+        hi=10_000_000,
+    )
+    live_sync_interval: float = setting(
+        60.0,
+        "HUB_LIVE_SYNC_INTERVAL",
+        "seconds between syncs at most; stretched when the quota demands",
+        _number,
+        lo=0.01,
+        hi=86400.0,
+    )
+    live_sync_enabled: bool = setting(
+        True, "HUB_LIVE_SYNC", "`0` turns the background sync loop off in this process", _flag
+    )
+    default_anchor_img: str = setting(
+        "/static/img/anchor.png",
+        "HUB_DEFAULT_ANCHOR_IMG",
+        "used when a room has no anchor image",
+    )
+    demo: bool = setting(
+        True,
+        "HUB_DEMO",
+        "demo mode: start the simulator and point the clients at it",
+        _flag,
+        derive=lambda v: not (v["wechat_appid"] or v["wecom_corpid"]),
+        shown="`1` when no WeChat or WeCom credentials are set",
+    )
+    demo_rooms: int = setting(
+        60, "HUB_DEMO_ROOMS", "rooms the demo simulator generates", _whole, lo=0, hi=100_000
+    )
+    simulator_port: int = setting(
+        0,
+        "HUB_SIMULATOR_PORT",
+        "where the demo simulator listens; `0` picks a free port",
+        _whole,
+        lo=0,
+        hi=65535,
+    )
+    log_format: str = setting(
+        "text",
+        "HUB_LOG_FORMAT",
+        "`text`, or `json` for one JSON object per line",
+        _choice("text", "json"),
+    )
+    log_level: str = setting(
+        "INFO",
+        "HUB_LOG_LEVEL",
+        "`DEBUG`, `INFO`, `WARNING` or `ERROR`",
+        _choice("DEBUG", "INFO", "WARNING", "ERROR", upper=True),
+    )
+    metrics_loopback_only: bool = setting(
+        False,
+        "HUB_METRICS_LOOPBACK_ONLY",
+        "`1` serves `/metrics` to loopback clients without the admin token",
+        _flag,
+    )
+    leader_ttl: float = setting(
+        30.0,
+        "HUB_LEADER_TTL",
+        "seconds a leadership lock (live sync, token refresh) lives without renewal: "
+        "how fast another process takes over from a dead leader",
+        _number,
+        lo=0.5,
+        hi=3600.0,
+    )
 
     @property
     def secure_cookies(self) -> bool:
@@ -77,91 +333,17 @@ class Settings:
         return _parse(env)
 
 
+def declared() -> Iterator[tuple[Field[Any], Var]]:
+    """Every setting's field and its declaration, in declaration order."""
+    for f in fields(Settings):
+        yield f, f.metadata["var"]
+
+
 def _get(env: Mapping[str, str], name: str) -> str | None:
     value = env.get(name)
     if value is None or value.strip() == "":
         return None
     return value.strip()
-
-
-def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
-    raw = _get(env, name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
-    if not lo <= value <= hi:
-        raise ConfigError(f"{name} must be between {lo} and {hi}, got {value}")
-    return value
-
-
-def _float(env: Mapping[str, str], name: str, default: float, lo: float, hi: float) -> float:
-    raw = _get(env, name)
-    if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
-    if not lo <= value <= hi:
-        raise ConfigError(f"{name} must be between {lo} and {hi}, got {value}")
-    return value
-
-
-def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = _get(env, name)
-    if raw is None:
-        return default
-    if raw.lower() in ("1", "true", "yes", "on"):
-        return True
-    if raw.lower() in ("0", "false", "no", "off"):
-        return False
-    raise ConfigError(f"{name} must be 1 or 0 (true/false), got {raw!r}")
-
-
-def _http_url(env: Mapping[str, str], name: str, default: str) -> str:
-    raw = _get(env, name) or default
-    parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(f"{name} must be an http(s) URL, got {raw!r}")
-    return raw.rstrip("/")
-
-
-def _database_url(env: Mapping[str, str], data_dir: Path) -> str:
-    raw = _get(env, "HUB_DATABASE_URL") or f"sqlite:///{data_dir / 'hub.db'}"
-    parts = urlsplit(raw)
-    if parts.scheme == "sqlite":
-        if not (parts.path or parts.netloc):
-            raise ConfigError(
-                "HUB_DATABASE_URL: a sqlite URL needs a path, e.g. sqlite:///var/hub.db"
-            )
-        return raw
-    if parts.scheme in ("mysql", "mariadb"):
-        try:
-            port = parts.port
-        except ValueError:
-            port = -1
-        if not parts.hostname or not parts.path.strip("/") or port == -1:
-            raise ConfigError(
-                "HUB_DATABASE_URL must look like mysql://user:password@host:3306/dbname "
-                "(the host, port or database name is missing or wrong)"
-            )
-        return raw
-    raise ConfigError(
-        f"HUB_DATABASE_URL must start with sqlite:/// or mysql://, got scheme {parts.scheme!r}"
-    )
-
-
-def _redis_url(env: Mapping[str, str]) -> str | None:
-    raw = _get(env, "HUB_REDIS_URL")
-    if raw is None:
-        return None
-    parts = urlsplit(raw)
-    if parts.scheme not in ("redis", "rediss", "unix") or not (parts.netloc or parts.path):
-        raise ConfigError("HUB_REDIS_URL must look like redis://host:6379/0")
-    return raw
 
 
 def _demo_secret(data_dir: Path, name: str, nbytes: int) -> str:
@@ -179,74 +361,72 @@ def _demo_secret(data_dir: Path, name: str, nbytes: int) -> str:
 
 
 def _parse(env: Mapping[str, str]) -> Settings:
-    host = _get(env, "HUB_HOST") or "127.0.0.1"
-    port = _int(env, "HUB_PORT", 8080, 0, 65535)
-    data_dir = Path(_get(env, "HUB_DATA_DIR") or "var")
-    appid, mp_secret = _get(env, "HUB_WECHAT_APPID"), _get(env, "HUB_WECHAT_SECRET")
-    corpid, corp_secret = _get(env, "HUB_WECOM_CORPID"), _get(env, "HUB_WECOM_SECRET")
-    agentid = _get(env, "HUB_WECOM_AGENTID")
-    if bool(appid) != bool(mp_secret):
+    v: dict[str, Any] = {}
+    for f, var in declared():
+        raw = _get(env, var.name)
+        if raw is not None:
+            v[f.name] = var.read(var, raw)
+        elif var.derive is not None:
+            v[f.name] = var.read(var, str(var.derive(v)))
+        else:
+            v[f.name] = f.default
+
+    # Rules across settings.
+    if bool(v["wechat_appid"]) != bool(v["wechat_secret"]):
         raise ConfigError("HUB_WECHAT_APPID and HUB_WECHAT_SECRET must be set together")
-    if bool(corpid) != bool(corp_secret):
+    if bool(v["wecom_corpid"]) != bool(v["wecom_secret"]):
         raise ConfigError("HUB_WECOM_CORPID and HUB_WECOM_SECRET must be set together")
-    demo = _bool(env, "HUB_DEMO", not (appid or corpid))
-
-    secret_key = _get(env, "HUB_SECRET_KEY")
-    admin_token = _get(env, "HUB_ADMIN_TOKEN")
-    if demo:
-        secret_key = secret_key or _demo_secret(data_dir, "secret_key", 48)
-        admin_token = admin_token or _demo_secret(data_dir, "admin_token", 24)
-    if not secret_key:
+    if v["demo"]:
+        v["secret_key"] = v["secret_key"] or _demo_secret(v["data_dir"], "secret_key", 48)
+        v["admin_token"] = v["admin_token"] or _demo_secret(v["data_dir"], "admin_token", 24)
+    if not v["secret_key"]:
         raise ConfigError("HUB_SECRET_KEY is required outside demo mode (32+ characters)")
-    if len(secret_key) < 32:
+    if len(v["secret_key"]) < 32:
         raise ConfigError("HUB_SECRET_KEY must be at least 32 characters")
-    if not admin_token:
+    if not v["admin_token"]:
         raise ConfigError("HUB_ADMIN_TOKEN is required outside demo mode (16+ characters)")
-    if len(admin_token) < 16:
+    if len(v["admin_token"]) < 16:
         raise ConfigError("HUB_ADMIN_TOKEN must be at least 16 characters")
-    if not demo and corpid and not agentid:
+    if not v["demo"] and v["wecom_corpid"] and not v["wecom_agentid"]:
         raise ConfigError("HUB_WECOM_AGENTID is required with HUB_WECOM_CORPID")
+    return Settings(**v)
 
-    admin_raw = _get(env, "HUB_ADMIN_USERS")
-    admin_users = (
-        frozenset(u.strip() for u in admin_raw.split(",") if u.strip()) if admin_raw else None
-    )
-    log_format = (_get(env, "HUB_LOG_FORMAT") or "text").lower()
-    if log_format not in ("text", "json"):
-        raise ConfigError(f"HUB_LOG_FORMAT must be text or json, got {log_format!r}")
-    log_level = (_get(env, "HUB_LOG_LEVEL") or "INFO").upper()
-    if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-        raise ConfigError(f"HUB_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
 
-    return Settings(
-        host=host,
-        port=port,
-        data_dir=data_dir,
-        database_url=_database_url(env, data_dir),
-        redis_url=_redis_url(env),
-        redis_prefix=_get(env, "HUB_REDIS_PREFIX") or "hub:",
-        public_url=_http_url(env, "HUB_PUBLIC_URL", f"http://{host}:{port}"),
-        secret_key=secret_key,
-        admin_token=admin_token,
-        admin_users=admin_users,
-        wechat_appid=appid,
-        wechat_secret=mp_secret,
-        wechat_api_base=_http_url(env, "HUB_WECHAT_API_BASE", WECHAT_API_BASE),
-        wechat_stable_token=_bool(env, "HUB_WECHAT_STABLE_TOKEN", False),
-        wecom_corpid=corpid,
-        wecom_secret=corp_secret,
-        wecom_agentid=agentid,
-        wecom_api_base=_http_url(env, "HUB_WECOM_API_BASE", WECOM_API_BASE),
-        wecom_oauth_base=_http_url(env, "HUB_WECOM_OAUTH_BASE", WECOM_OAUTH_BASE),
-        live_daily_quota=_int(env, "HUB_LIVE_DAILY_QUOTA", 500, 1, 10_000_000),
-        live_sync_interval=_float(env, "HUB_LIVE_SYNC_INTERVAL", 60.0, 0.01, 86400.0),
-        live_sync_enabled=_bool(env, "HUB_LIVE_SYNC", True),
-        default_anchor_img=_get(env, "HUB_DEFAULT_ANCHOR_IMG") or "/static/img/anchor.png",
-        demo=demo,
-        demo_rooms=_int(env, "HUB_DEMO_ROOMS", 60, 0, 100_000),
-        simulator_port=_int(env, "HUB_SIMULATOR_PORT", 0, 0, 65535),
-        log_format=log_format,
-        log_level=log_level,
-        metrics_loopback_only=_bool(env, "HUB_METRICS_LOOPBACK_ONLY", False),
-        leader_ttl=_float(env, "HUB_LEADER_TTL", 30.0, 0.5, 3600.0),
-    )
+# --- The README's table -----------------------------------------------------------------------
+
+
+def _shown_default(f: Field[Any], var: Var) -> str:
+    """The default as the README shows it."""
+    if var.shown is not None:
+        return var.shown
+    value = f.default
+    if value is None:
+        return "unset"
+    if isinstance(value, bool):
+        return f"`{int(value)}`"
+    if isinstance(value, float) and value.is_integer():
+        return f"`{int(value)}`"
+    return f"`{value}`"
+
+
+def _bound(value: float) -> str:
+    return f"{int(value):,}" if float(value).is_integer() else str(value)
+
+
+def _meaning(var: Var) -> str:
+    if var.lo is None or var.hi is None:
+        return var.doc
+    return f"{var.doc} ({_bound(var.lo)} to {_bound(var.hi)})"
+
+
+def markdown_table() -> str:
+    """The README's settings table: one row per variable, from the declaration."""
+    rows = ["| name | default | meaning |", "|---|---|---|"]
+    for f, var in declared():
+        rows.append(f"| `{var.name}` | {_shown_default(f, var)} | {_meaning(var)} |")
+    return "\n".join(rows) + "\n"
+
+
+def readme_defaults() -> dict[str, str]:
+    """Each variable's default as the README's table must show it."""
+    return {var.name: _shown_default(f, var) for f, var in declared()}

@@ -1,4 +1,4 @@
-"""Wiring: the realtime hub's cleanup context, the GOING_AWAY shutdown hook, and the routes."""
+"""The realtime rooms' cleanup context and the GOING_AWAY shutdown hook."""
 
 from __future__ import annotations
 
@@ -11,9 +11,6 @@ from hub.events import EVENTS
 from hub.keys import CACHE, CLOCK, DB
 from hub.realtime.presence import Presence
 from hub.realtime.rooms import REALTIME, RealtimeHub
-from hub.realtime.ticket import create_ws_ticket
-from hub.realtime.ws import ws_meeting
-from hub.web.chat import list_messages
 
 
 async def realtime_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -36,9 +33,6 @@ async def going_away(app: web.Application) -> None:
 
 
 def setup_realtime(app: web.Application) -> None:
-    """Install the websocket endpoint, the ticket and history routes, and the lifecycle."""
+    """The rooms' lifecycle: the cleanup context and the GOING_AWAY hook (routes: hub.web.ws)."""
     app.cleanup_ctx.append(realtime_ctx)
     app.on_shutdown.append(going_away)
-    app.router.add_get("/ws/meetings/{number}", ws_meeting, name="ws_meeting")
-    app.router.add_post("/api/meetings/{number}/ws-ticket", create_ws_ticket, name="ws_ticket")
-    app.router.add_get("/api/meetings/{number}/messages", list_messages, name="chat_messages")

@@ -6,11 +6,7 @@ import json
 import secrets
 from dataclasses import dataclass
 
-from aiohttp import web
-
 from hub.cache import Cache
-from hub.keys import CACHE
-from hub.web.access import meeting_for
 
 TICKET_TTL = 60.0
 
@@ -44,13 +40,3 @@ async def redeem_ticket(cache: Cache, ticket: str) -> Ticket | None:
         return None
     data = json.loads(payload)
     return Ticket(int(data["user_id"]), int(data["meeting_id"]))
-
-
-async def create_ws_ticket(request: web.Request) -> web.Response:
-    """POST /api/meetings/{number}/ws-ticket: a ticket for the signed-in attendee."""
-    meeting, user = await meeting_for(request, live=True)
-    ticket = await issue_ticket(request.app[CACHE], user.id, meeting.id)
-    url = f"/ws/meetings/{meeting.number}?ticket={ticket}"
-    return web.json_response(
-        {"ticket": ticket, "expires_in": int(TICKET_TTL), "url": url}, status=201
-    )

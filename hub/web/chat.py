@@ -21,3 +21,8 @@ async def list_messages(request: web.Request) -> web.Response:
     return web.json_response(
         {"messages": await messages_json(db, page), "last_seq": await last_seq(db, meeting.id)}
     )
+
+
+def setup_chat(app: web.Application) -> None:
+    """Register the chat history route."""
+    app.router.add_get("/api/meetings/{number}/messages", list_messages, name="chat_messages")

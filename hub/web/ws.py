@@ -1,4 +1,5 @@
-"""The websocket endpoint `GET /ws/meetings/{number}[?after=SEQ]`: checks, resume, frames."""
+"""The meeting websocket `GET /ws/meetings/{number}[?after=SEQ]` and its tickets: checks, resume,
+frames."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from hub.realtime.chat import (
 from hub.realtime.limits import TokenBucket
 from hub.realtime.presence import presence_frame
 from hub.realtime.rooms import REALTIME, Client
-from hub.realtime.ticket import redeem_ticket
+from hub.realtime.ticket import TICKET_TTL, issue_ticket, redeem_ticket
 from hub.storage import DatabaseUnavailable
 from hub.storage.chat import last_seq, messages_after
 from hub.storage.meetings import Meeting, is_attendee, meeting_by_number
@@ -231,3 +232,19 @@ async def _dispatch(app: web.Application, client: Client, data: str) -> None:
         await send(app, client, error_frame(exc.code, exc.message))
     except DatabaseUnavailable:
         await send(app, client, error_frame("unavailable", "storage unavailable; resend later"))
+
+
+async def create_ws_ticket(request: web.Request) -> web.Response:
+    """POST /api/meetings/{number}/ws-ticket: a ticket for the signed-in attendee."""
+    meeting, user = await meeting_for(request, live=True)
+    ticket = await issue_ticket(request.app[CACHE], user.id, meeting.id)
+    url = f"/ws/meetings/{meeting.number}?ticket={ticket}"
+    return web.json_response(
+        {"ticket": ticket, "expires_in": int(TICKET_TTL), "url": url}, status=201
+    )
+
+
+def setup_ws(app: web.Application) -> None:
+    """Register the meeting websocket and its ticket route."""
+    app.router.add_get("/ws/meetings/{number}", ws_meeting, name="ws_meeting")
+    app.router.add_post("/api/meetings/{number}/ws-ticket", create_ws_ticket, name="ws_ticket")
