@@ -30,6 +30,8 @@ LIVE_CHANNEL = "live"
 # A frame waits this long for the broker at most: past it, clients re-read state on reconnect.
 RETRY_FOR = 300.0
 MAX_QUEUED = 10_000
+# After an outage, how long a resend waits for this process's subscriptions to be live again.
+RESUBSCRIBE_WAIT = 10.0
 _MAGIC = "hub1"
 
 Json = dict[str, Any]
@@ -153,6 +155,11 @@ class EventBus:
                 self.dropped += 1
                 continue
             try:
+                # A frame published before our own rooms have resubscribed would reach none
+                # of them: the broker keeps no messages for absent subscribers.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(RESUBSCRIBE_WAIT):
+                        await self.cache.subscriber_ready()
                 await self.cache.publish(channel, wire)
             except Exception:
                 await asyncio.sleep(delay)

@@ -64,6 +64,13 @@ class Cache(Protocol):
     def on_reconnect(self, callback: Callable[[], Awaitable[None]]) -> None:
         """Call `callback` after the subscriber reconnects (messages may have been missed)."""
 
+    async def subscriber_ready(self) -> None:
+        """Return once every subscription is live (at once unless the subscriber is reconnecting).
+
+        A publish the server takes while this process's subscriptions are still down reaches
+        none of them, so whoever resends after an outage waits for this first.
+        """
+
     async def ping(self) -> None:
         """Raise CacheUnavailable unless the backend answers."""
 

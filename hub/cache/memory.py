@@ -8,7 +8,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from hub.cache.base import Handler
+from hub.cache.base import CacheUnavailable, Handler
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,8 @@ class MemoryCache:
         self._prefix = prefix
         self._data: dict[str, tuple[str, float | None]] = {}
         self._channels: dict[str, list[Handler]] = {}
+        # Fault injection for tests and drills: while set, publish fails as a dead broker would.
+        self.publish_fails = False
 
     def _live(self, key: str) -> str | None:
         item = self._data.get(self._prefix + key)
@@ -98,6 +100,8 @@ class MemoryCache:
         return await self.compare_and_delete(f"lock:{name}", token)
 
     async def publish(self, channel: str, message: str) -> None:
+        if self.publish_fails:
+            raise CacheUnavailable("the in-process broker is made to fail (publish_fails)")
         for handler in list(self._channels.get(channel, ())):
             try:
                 await handler(message)
@@ -110,6 +114,9 @@ class MemoryCache:
 
     def on_reconnect(self, callback: Callable[[], Awaitable[None]]) -> None:
         """Never called: an in-process broker cannot disconnect."""
+
+    async def subscriber_ready(self) -> None:
+        """At once: in-process subscriptions cannot drop."""
 
     async def ping(self) -> None:
         return None

@@ -63,6 +63,11 @@ class RedisCache:
         self._pubsub: Any = None
         self._reader: asyncio.Task[None] | None = None
         self._sub_lock = asyncio.Lock()
+        # Set while every subscription is confirmed live; cleared when the subscriber's
+        # connection drops, set again once the server confirms every resubscription.
+        self._sub_live = asyncio.Event()
+        self._sub_live.set()
+        self._unconfirmed: set[str] = set()
         self._cad = client.register_script(_COMPARE_AND_DELETE)
         self._cae = client.register_script(_COMPARE_AND_EXPIRE)
         self._incr = client.register_script(_INCR_WITH_TTL)
@@ -191,6 +196,7 @@ class RedisCache:
                 # Keep retrying until the resubscribe itself succeeds: a failed SUBSCRIBE
                 # leaves redis-py's PubSub with no channels, which would idle silently.
                 log.warning("Redis subscriber lost its connection (%s); reconnecting", exc)
+                self._sub_live.clear()
                 resubscribe = True
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 2.0)
@@ -204,8 +210,11 @@ class RedisCache:
         with contextlib.suppress(Exception):
             await old.aclose()
         channels = [self._prefix + c for c in self._handlers]
+        self._unconfirmed = set(self._handlers)
         if channels:
             await self._pubsub.subscribe(*channels)
+        else:
+            self._sub_live.set()
         log.info("Redis subscriber reconnected to %d channels", len(channels))
 
     async def _notify_reconnect(self) -> None:
@@ -222,6 +231,9 @@ class RedisCache:
             waiter = self._confirmed.get(channel)
             if waiter is not None and not waiter.done():
                 waiter.set_result(None)
+            self._unconfirmed.discard(channel)
+            if not self._unconfirmed:
+                self._sub_live.set()
             return
         if kind != "message":
             return
@@ -230,6 +242,10 @@ class RedisCache:
                 await handler(str(message["data"]))
             except Exception:
                 log.exception("subscriber of %s failed", channel)
+
+    async def subscriber_ready(self) -> None:
+        """Return once the server has confirmed every (re)subscription."""
+        await self._sub_live.wait()
 
     async def ping(self) -> None:
         await self._call(self._client.ping())
