@@ -34,7 +34,7 @@ def test_catalogues_have_the_same_keys() -> None:
 
 def test_every_message_key_used_by_pages_exists() -> None:
     used: set[str] = set()
-    for path in [*TEMPLATES_DIR.glob("*.html"), *(STATIC_DIR / "js").glob("*.js")]:
+    for path in [*TEMPLATES_DIR.rglob("*.html"), *(STATIC_DIR / "js").rglob("*.js")]:
         text = path.read_text(encoding="utf-8")
         used |= set(re.findall(r"""\bt\(\s*["']([a-z_]+\.[a-z0-9_.]+)["']""", text))
     assert len(used) > 50
