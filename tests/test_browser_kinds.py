@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.async_api import Browser
 
+from hub.activities import KINDS
 from hub.app import STATIC_DIR, TEMPLATES_DIR
 from hub.i18n import catalogue
 from tests.fixtures_browser import StartHub, create_meeting, new_page, sign_in
@@ -26,7 +27,7 @@ async def test_browser_kinds_match_the_server_registry(
     server = await page.evaluate(
         "JSON.parse(document.getElementById('page-config').textContent).kinds"
     )
-    assert [k["kind"] for k in server] == ["poll", "lottery", "rating", "redpacket"]
+    assert server == [{"kind": k.name, "plural": k.plural} for k in KINDS]
     browser_kinds = await page.evaluate(
         """import('/static/js/activities/index.js').then((m) =>
              [...m.KINDS.values()].map((k) => ({kind: k.kind, plural: k.plural})))"""
