@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.settings import ConfigError, Settings
+from hub.settings import ConfigError, Settings, declared, markdown_table, readme_defaults
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -97,3 +98,46 @@ def test_help_lists_subcommands() -> None:
     assert out.returncode == 0
     for name in ("serve", "migrate"):
         assert name in out.stdout
+
+
+# --- One declaration: the README's table and the defaults agree with it -----------------------
+
+README = ROOT / "README.md"
+
+
+def _readme_rows() -> dict[str, list[str]]:
+    """The README's settings table: variable name -> its cells (default, meaning)."""
+    rows: dict[str, list[str]] = {}
+    text = README.read_text()
+    section = text.partition("\n## Configuration\n")[2].partition("\n## ")[0]
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("|") and cells[0].startswith("`HUB_"):
+            name = cells[0].strip("`")
+            assert name not in rows, f"{name} is listed twice in README.md"
+            rows[name] = cells[1:]
+    return rows
+
+
+def test_readme_lists_every_setting_with_its_default_and_nothing_else() -> None:
+    rows = _readme_rows()
+    expected = readme_defaults()
+    assert sorted(set(rows) - set(expected)) == [], "README.md lists undeclared settings"
+    assert sorted(set(expected) - set(rows)) == [], "README.md misses declared settings"
+    for name, default in expected.items():
+        assert rows[name][0] == default, (name, rows[name][0], default)
+
+
+def test_readme_table_is_the_generated_one() -> None:
+    assert markdown_table() in README.read_text(), "run scripts/settings_table --write"
+
+
+def test_every_field_is_declared_once_and_its_default_reads_back() -> None:
+    names = [var.name for _, var in declared()]
+    assert len(names) == len(set(names)) == len(dataclasses.fields(Settings))
+    for f, var in declared():
+        assert var.doc and "\n" not in var.doc, var.name
+        if f.default is None or var.derive is not None or var.shown is not None:
+            continue
+        text = str(int(f.default)) if isinstance(f.default, bool) else str(f.default)
+        assert var.read(var, text) == f.default, var.name
