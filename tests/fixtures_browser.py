@@ -72,7 +72,7 @@ async def serve(settings: Settings, port: int) -> tuple[TestServer, web.Applicat
 
 
 @pytest.fixture
-async def start_hub(make_settings: Any) -> AsyncIterator[StartHub]:
+async def start_hub(make_settings: Callable[..., Settings]) -> AsyncIterator[StartHub]:
     """Start a simulator and a hub whose public URL is its real address (for QR links, Origin)."""
     running: list[tuple[TestServer, RunningSimulator]] = []
 
