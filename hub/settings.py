@@ -186,6 +186,15 @@ class Settings:
         "HUB_REDIS_PREFIX",
         "prefix of every Redis key and channel, so several hubs can share a server",
     )
+    processes: int = setting(
+        1,
+        "HUB_PROCESSES",
+        "hub processes serving this installation, the same on each; with 2+ a missing "
+        "`HUB_REDIS_URL` or a SQLite URL is warned about at start-up",
+        _whole,
+        lo=1,
+        hi=1024,
+    )
     public_url: str = setting(
         "http://127.0.0.1:8080",
         "HUB_PUBLIC_URL",
