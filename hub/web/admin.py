@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import hmac
+import logging
 
 from aiohttp import web
 
-from hub.keys import SETTINGS
+from hub.errors import not_found
+from hub.keys import DB, SETTINGS
 from hub.settings import Settings
-from hub.storage.users import User
+from hub.storage.users import User, get_user_by_userid
 from hub.web.auth import current_user
 from hub.web.errors import ApiError
 from hub.web.origin import same_origin
+from hub.web.sessions import LIVE_SESSIONS
+
+log = logging.getLogger(__name__)
 
 
 def bearer_token(request: web.Request) -> str | None:
@@ -56,3 +61,18 @@ async def require_admin(request: web.Request) -> None:
     expected = request.app[SETTINGS].admin_token
     if not hmac.compare_digest(token.encode(), expected.encode()):
         raise ApiError(403, "forbidden", "wrong admin token")
+
+
+async def revoke_user_sessions(request: web.Request) -> web.Response:
+    """POST /api/admin/users/{userid}/sessions/revoke: sign a user out on every device."""
+    await require_admin(request)
+    userid = request.match_info.get("userid", "")
+    user = None
+    # WeCom userids are 1-64 characters; text no database can store names nobody.
+    if 1 <= len(userid) <= 64 and userid.encode("utf-8", "replace").decode() == userid:
+        user = await get_user_by_userid(request.app[DB], userid)
+    if user is None:
+        raise not_found("user")
+    ended = await request.app[LIVE_SESSIONS].end_all(user.id)
+    log.info("admin revoked the %d sessions of user %s", ended, user.userid)
+    return web.json_response({"userid": user.userid, "revoked": ended})

@@ -14,7 +14,7 @@ from hub.keys import CLOCK, DB, SETTINGS
 from hub.storage.users import User, get_user, set_name, upsert_login
 from hub.validate import text_field
 from hub.web.errors import ApiError
-from hub.web.sessions import get_session, new_session, setup_sessions
+from hub.web.sessions import LIVE_SESSIONS, get_session, new_session, setup_sessions
 from hub.web.validate import read_json
 from hub.wechat.ctx import WECOM_CLIENT
 from hub.wechat.errors import NotConfigured, WeChatError
@@ -22,6 +22,7 @@ from hub.wechat.errors import NotConfigured, WeChatError
 log = logging.getLogger(__name__)
 
 USER_KEY = "uid"
+SESSION_ID_KEY = "sid"
 STATE_KEY = "oauth_state"
 NEXT_KEY = "oauth_next"
 # WeCom: "invalid code" (used, expired or unknown).
@@ -29,10 +30,19 @@ BAD_CODE_ERRCODE = 40029
 
 
 async def current_user(request: web.Request) -> User | None:
-    """The signed-in user of this request's session cookie, or None."""
+    """The signed-in user of this request's session cookie, or None.
+
+    The cookie must name a session that is still live on the server: a logout, a "sign out
+    everywhere" or an admin's revocation ends it, whoever still holds a copy of the cookie.
+    """
     session = await get_session(request)
     uid = session.get(USER_KEY)
-    if not isinstance(uid, int) or isinstance(uid, bool):
+    sid = session.get(SESSION_ID_KEY)
+    if not isinstance(uid, int) or isinstance(uid, bool) or not isinstance(sid, str):
+        return None
+    if await request.app[LIVE_SESSIONS].user_of(sid) != uid:
+        if not session.empty:
+            session.invalidate()  # the answer also deletes the dead cookie
         return None
     return await get_user(request.app[DB], uid)
 
@@ -122,9 +132,14 @@ async def callback(request: web.Request) -> web.StreamResponse:
     next_path = safe_next(session.get(NEXT_KEY))
     userid, avatar = await _wecom_user(request, code)
     user = await upsert_login(request.app[DB], userid, avatar, request.app[CLOCK].time())
+    live = request.app[LIVE_SESSIONS]
+    previous = session.get(SESSION_ID_KEY)
+    if isinstance(previous, str):
+        await live.end(previous)  # signing in again replaces this browser's session
     # A new session on login: nothing set before sign-in (a planted cookie) carries over.
     fresh = await new_session(request)
     fresh[USER_KEY] = user.id
+    fresh[SESSION_ID_KEY] = await live.start(user.id)
     log.info("user %s signed in", user.userid)
     raise _redirect(next_path)
 
@@ -147,17 +162,38 @@ async def rename_me(request: web.Request) -> web.Response:
 
 
 async def logout(request: web.Request) -> web.Response:
-    """POST /auth/logout: forget the session."""
+    """POST /auth/logout: end this session on the server and delete the cookie."""
     session = await get_session(request)
+    sid = session.get(SESSION_ID_KEY)
+    if isinstance(sid, str):
+        await request.app[LIVE_SESSIONS].end(sid)
     session.invalidate()
     return web.json_response({"ok": True})
 
 
+async def logout_everywhere(request: web.Request) -> web.Response:
+    """POST /auth/logout-everywhere: end every session of the signed-in user, this one too."""
+    user = await require_user(request)
+    ended = await request.app[LIVE_SESSIONS].end_all(user.id)
+    (await get_session(request)).invalidate()
+    log.info("user %s signed out everywhere (%d sessions)", user.userid, ended)
+    return web.json_response({"ok": True, "ended": ended})
+
+
 def setup_auth(app: web.Application) -> None:
-    """Install the session middleware and the /auth and /api/me routes."""
+    """Install sessions, the /auth and /api/me routes and the admin's session revocation."""
+    # hub.web.admin reads the signed-in user from this module: import it once both exist.
+    from hub.web.admin import revoke_user_sessions
+
     setup_sessions(app)
     app.router.add_get("/auth/login", login, name="auth_login")
     app.router.add_get("/auth/callback", callback, name="auth_callback")
     app.router.add_post("/auth/logout", logout, name="auth_logout")
+    app.router.add_post("/auth/logout-everywhere", logout_everywhere, name="auth_logout_all")
+    app.router.add_post(
+        "/api/admin/users/{userid}/sessions/revoke",
+        revoke_user_sessions,
+        name="admin_revoke_sessions",
+    )
     app.router.add_get("/api/me", me, name="api_me")
     app.router.add_put("/api/me", rename_me, name="api_me_rename")

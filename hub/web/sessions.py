@@ -1,25 +1,46 @@
-"""Encrypted cookie sessions (aiohttp-session's storage) behind typed request keys."""
+"""Encrypted cookie sessions (aiohttp-session's storage) behind typed request keys, and the
+server-side record that lets a logout or an admin revoke them."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import time
+from collections import OrderedDict
+from collections.abc import AsyncIterator
 
 from aiohttp import web
 from aiohttp_session import AbstractStorage, Session
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 from cryptography.fernet import Fernet
 
-from hub.keys import SETTINGS
+from hub.clock import Clock
+from hub.keys import CLOCK, DB, SETTINGS
 from hub.settings import Settings
+from hub.storage import Database
+from hub.storage.sessions import end_session, end_user_sessions, session_user, start_session
 
 COOKIE_NAME = "hub_session"
-SESSIONS = web.AppKey("sessions", AbstractStorage)
+# Over https: browsers refuse a `__Host-` cookie that names a Domain, lacks Secure or has a
+# Path other than "/", so a sibling subdomain cannot plant one (cookie tossing).
+HOST_COOKIE_NAME = "__Host-hub_session"
+SESSION_COOKIES = (COOKIE_NAME, HOST_COOKIE_NAME)
 SESSION_MAX_AGE = 7 * 24 * 3600
+# How long a process trusts its last look at a session row: a logout or revocation made on
+# this process applies at once, one made on another process within this many seconds.
+SESSION_RECHECK_SECONDS = 5.0
+SESSION_MEMO_SIZE = 10_000
+
+SESSIONS = web.AppKey("sessions", AbstractStorage)
 
 # aiohttp-session's own middleware stores itself under plain string request keys, which
 # aiohttp 3.14 warns about; this thin one keeps the library's storage and uses a RequestKey.
 _SESSION = web.RequestKey("hub_session", Session)
+
+
+def cookie_name(settings: Settings) -> str:
+    """`__Host-hub_session` under an https public URL, else `hub_session`."""
+    return HOST_COOKIE_NAME if settings.secure_cookies else COOKIE_NAME
 
 
 def session_cipher(secret_key: str) -> Fernet:
@@ -27,16 +48,125 @@ def session_cipher(secret_key: str) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(hashlib.sha256(secret_key.encode()).digest()))
 
 
+def cookie_count(request: web.BaseRequest, name: str) -> int:
+    """How many cookies called `name` the request carries (a tossed cookie makes two)."""
+    count = 0
+    for header in request.headers.getall("Cookie", ()):
+        for pair in header.split(";"):
+            if pair.partition("=")[0].strip() == name:
+                count += 1
+    return count
+
+
+class HubCookieStorage(EncryptedCookieStorage):
+    """The library's encrypted cookie, read defensively and deleted with its own attributes."""
+
+    def load_cookie(self, request: web.Request) -> str | None:
+        """The cookie's value; None when it is missing, doubled or not a Fernet token.
+
+        Two cookies of the name mean one was planted by a sibling subdomain (which one the
+        browser sends first is not ours to choose): read neither. A non-ASCII value cannot be
+        a token, and the library would fail encoding it (a 500 on every page).
+        """
+        if cookie_count(request, self.cookie_name) > 1:
+            return None
+        value = request.cookies.get(self.cookie_name)
+        if value is None or not value.isascii():
+            return None
+        return value
+
+    async def load_session(self, request: web.Request) -> Session:
+        """The session in the cookie; an empty one for anything undecodable."""
+        try:
+            return await super().load_session(request)
+        except (ValueError, TypeError):  # a token that decrypts to something not JSON
+            return Session(None, data=None, new=True, max_age=self.max_age)
+
+    def save_cookie(
+        self, response: web.StreamResponse, cookie_data: str, *, max_age: int | None = None
+    ) -> None:
+        """Set the cookie, or delete it with the attributes a `__Host-` cookie needs."""
+        if cookie_data:
+            super().save_cookie(response, cookie_data, max_age=max_age)
+            return
+        params = self.cookie_params
+        response.del_cookie(
+            self.cookie_name,
+            path=params["path"],
+            secure=params["secure"],
+            httponly=params["httponly"],
+            samesite=params["samesite"],
+        )
+
+
 def session_storage(settings: Settings) -> EncryptedCookieStorage:
-    """Encrypted, HttpOnly, SameSite=Lax cookies; Secure when the public URL is https."""
-    return EncryptedCookieStorage(
+    """Encrypted, HttpOnly, SameSite=Lax, host-only cookies; Secure and `__Host-` over https."""
+    return HubCookieStorage(
         session_cipher(settings.secret_key),
-        cookie_name=COOKIE_NAME,
+        cookie_name=cookie_name(settings),
         max_age=SESSION_MAX_AGE,
         httponly=True,
         samesite="Lax",
         secure=settings.secure_cookies,
     )
+
+
+class LiveSessions:
+    """Which session ids are still signed in: the `app_session` rows, remembered briefly.
+
+    Each process keeps what it last read for `recheck` seconds (bounded to `size` ids), so a
+    busy page costs one indexed read per session every few seconds, not one per request.
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        *,
+        recheck: float = SESSION_RECHECK_SECONDS,
+        max_age: float = SESSION_MAX_AGE,
+        size: int = SESSION_MEMO_SIZE,
+    ) -> None:
+        self.db, self.clock = db, clock
+        self.recheck, self.max_age, self.size = recheck, max_age, size
+        self._seen: OrderedDict[str, tuple[int | None, float]] = OrderedDict()
+
+    async def user_of(self, sid: str) -> int | None:
+        """The user signed in under `sid`, or None once it was ended or revoked."""
+        now = time.monotonic()
+        seen = self._seen.get(sid)
+        if seen is not None and seen[1] > now:
+            return seen[0]
+        user_id = await session_user(self.db, sid, self.clock.time(), self.max_age)
+        self._remember(sid, user_id, now)
+        return user_id
+
+    async def start(self, user_id: int) -> str:
+        """A new session id for `user_id` (login)."""
+        sid = await start_session(self.db, user_id, self.clock.time(), self.max_age)
+        self._remember(sid, user_id, time.monotonic())
+        return sid
+
+    async def end(self, sid: str) -> None:
+        """End one session (logout)."""
+        await end_session(self.db, sid)
+        self._remember(sid, None, time.monotonic())
+
+    async def end_all(self, user_id: int) -> int:
+        """End every session of `user_id`; returns how many were live."""
+        ended = await end_user_sessions(self.db, user_id)
+        for sid in [sid for sid, (uid, _) in self._seen.items() if uid == user_id]:
+            self._remember(sid, None, time.monotonic())
+        return ended
+
+    def _remember(self, sid: str, user_id: int | None, now: float) -> None:
+        self._seen[sid] = (user_id, now + self.recheck)
+        self._seen.move_to_end(sid)
+        while len(self._seen) > self.size:
+            self._seen.popitem(last=False)
+
+
+LIVE_SESSIONS = web.AppKey("live_sessions", LiveSessions)
 
 
 async def get_session(request: web.Request) -> Session:
@@ -66,6 +196,13 @@ async def save_changed_session(request: web.Request, response: web.StreamRespons
         await request.app[SESSIONS].save_session(request, response, session)
 
 
+async def live_sessions_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The session record, once storage is open."""
+    app[LIVE_SESSIONS] = LiveSessions(app[DB], app[CLOCK])
+    yield
+
+
 def setup_sessions(app: web.Application) -> None:
-    """Keep the cookie storage on the app (hub.web.middleware writes changed sessions back)."""
+    """Keep the cookie storage and the session record on the app (the middleware saves)."""
     app[SESSIONS] = session_storage(app[SETTINGS])
+    app.cleanup_ctx.append(live_sessions_ctx)
