@@ -18,6 +18,7 @@ from hub.errors import (
     Unauthorized,
     Unavailable,
 )
+from hub.i18n import catalogue, request_language
 from hub.storage import DatabaseBusy, DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,11 @@ def status_of(exc: HubError) -> int:
 
 
 class ApiError(Exception):
-    """Raise from a handler to answer `{"error": {"code", "message"}}` with `status`."""
+    """Raise from a handler to answer `{"error": {"code", "message"}}` with `status`.
+
+    Extra keyword arguments join the error object; an int `retry_after` also becomes the
+    Retry-After header.
+    """
 
     def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
         super().__init__(message)
@@ -78,6 +83,11 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> web.Re
     return web.json_response(body, status=status)
 
 
+def localized(request: web.Request, code: str, fallback: str) -> str:
+    """The `api.<code>` message of hub/i18n in the request's language, else `fallback`."""
+    return catalogue(request_language(request)).get(f"api.{code}") or fallback
+
+
 def _wants_json(request: web.Request) -> bool:
     return request.path.startswith(JSON_PREFIXES) or request.path in ("/healthz", "/readyz")
 
@@ -88,9 +98,16 @@ def error_answer(request: web.Request, exc: Exception) -> web.StreamResponse:
     HTTP redirects and non-API HTTP errors (pages) are raised again for aiohttp to answer.
     """
     if isinstance(exc, ApiError):
-        return error_response(exc.status, exc.code, exc.message, **exc.extra)
+        message = localized(request, exc.code, exc.message)
+        response = error_response(exc.status, exc.code, message, **exc.extra)
+        retry_after = exc.extra.get("retry_after")
+        if isinstance(retry_after, int) and not isinstance(retry_after, bool):
+            # A 429 or 503 that knows when to come back says so (RFC 9110, Retry-After).
+            response.headers["Retry-After"] = str(max(1, retry_after))
+        return response
     if isinstance(exc, HubError):
-        return error_response(status_of(exc), exc.code, exc.message, **exc.extra)
+        message = localized(request, exc.code, exc.message)
+        return error_response(status_of(exc), exc.code, message, **exc.extra)
     if isinstance(exc, web.HTTPException):
         if exc.status < 400 or not _wants_json(request):
             raise exc

@@ -9,22 +9,65 @@ from typing import Any
 from aiohttp import web
 
 from hub.errors import bad_request, not_found
+from hub.web.errors import ApiError
 
-_INT = re.compile(r"^-?\d{1,12}$")
+# ASCII digits only: `\d` and str.isdigit() also accept "١٢" and "²", which int() then
+# reads differently or refuses with a ValueError (a 500).
+_INT = re.compile(r"-?[0-9]{1,12}")
+_ID = re.compile(r"[0-9]{1,18}")
+
+
+def is_json_type(content_type: str) -> bool:
+    """True for `application/json` and `application/*+json` (parameters such as charset aside)."""
+    media = content_type.partition(";")[0].strip().lower()
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
+
+
+def parse_json_text(raw: str | bytes) -> Any:
+    """JSON text as Python values; Invalid `bad_json` or `bad_text` instead of any crash.
+
+    Nesting deep enough to exhaust the parser's recursion (a 60 KB body can) is bad JSON,
+    and a lone surrogate escape ("\\ud800") is refused here, once for every text field:
+    no database or socket can encode it.
+    """
+    try:
+        value = json.loads(raw)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        raise bad_request("request body is not valid JSON", "bad_json") from None
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise bad_request("text must be valid Unicode (no lone surrogates)", "bad_text") from None
+    except RecursionError:  # pragma: no cover - loads already bounded the depth
+        raise bad_request("request body is not valid JSON", "bad_json") from None
+    return value
 
 
 async def read_json(request: web.Request) -> dict[str, Any]:
-    """The request body as a JSON object; 400 when it is empty, not JSON or not an object."""
+    """The request body as a JSON object; 400 when it is not JSON or not an object, 415 when
+    it is not declared as JSON.
+
+    The 415 is a CSRF defence: a cross-origin form or no-cors fetch can only send text/plain,
+    form or multipart bodies; declaring JSON takes a CORS preflight, which hub never grants.
+    Malformed bodies and non-objects answer 400 `bad_json` first, as they always have.
+    """
     raw = await request.read()  # raises 413 past client_max_size
-    if not raw.strip():
-        return {}
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise bad_request("request body is not valid JSON", "bad_json") from None
+    declared = request.headers.get("Content-Type")
+    body: Any = parse_json_text(raw) if raw.strip() else {}
     if not isinstance(body, dict):
         raise bad_request("request body must be a JSON object", "bad_json")
+    if (declared is not None or raw) and not is_json_type(declared or ""):
+        raise ApiError(
+            415, "unsupported_media_type", "send the body as JSON (Content-Type: application/json)"
+        )
     return body
+
+
+def whole_number(raw: str) -> int | None:
+    """`raw` as an int when it is 1-12 ASCII digits (optionally negative), else None."""
+    return int(raw) if _INT.fullmatch(raw) else None
 
 
 def query_int(request: web.Request, name: str, *, default: int, lo: int, hi: int) -> int:
@@ -32,17 +75,22 @@ def query_int(request: web.Request, name: str, *, default: int, lo: int, hi: int
     raw = request.query.get(name)
     if raw is None or raw == "":
         return default
-    if not _INT.match(raw.strip()):
+    value = whole_number(raw.strip())
+    if value is None:
         raise bad_request(f"query parameter '{name}' must be a whole number")
-    value = int(raw)
     if not lo <= value <= hi:
         raise bad_request(f"query parameter '{name}' must be between {lo} and {hi}")
     return value
 
 
+def path_id(raw: str) -> int | None:
+    """A positive id from a path segment (1-18 ASCII digits), else None."""
+    return int(raw) if _ID.fullmatch(raw) else None
+
+
 def path_int(request: web.Request, name: str) -> int:
     """A positive integer path segment; 404 when it is not one (it names no resource)."""
-    raw = request.match_info.get(name, "")
-    if not raw.isdigit() or len(raw) > 18:
+    value = path_id(request.match_info.get(name, ""))
+    if value is None:
         raise not_found(f"no such {name}")
-    return int(raw)
+    return value
