@@ -1,4 +1,4 @@
-"""hub's one middleware: request ids, the JSON error shape, session cookies and HTTP metrics."""
+"""hub's one middleware: request ids, CSRF, the JSON error shape, session cookies, HTTP metrics."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from typing import Any
 
 from aiohttp import web
 
+from hub.keys import SETTINGS
 from hub.logs import request_id
 from hub.metrics import metrics_of
+from hub.web.csrf import check_csrf
 from hub.web.errors import error_answer
-from hub.web.sessions import save_changed_session
+from hub.web.sessions import SESSION_COOKIES, save_changed_session
 
 REQUEST_ID_HEADER = "X-Request-Id"
 # An id from a proxy is kept only when it cannot smuggle anything into a log line or a header.
@@ -48,7 +50,8 @@ def route_label(request: web.Request) -> str:
 
 @web.middleware
 async def request_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
-    """Tag the request with an id, shape errors, save a changed session, count by route and status.
+    """Tag the request with an id, refuse forged writes, shape errors, save a changed session,
+    count by route and status.
 
     One middleware rather than one per concern: a websocket keeps its handler's whole middleware
     chain suspended for as long as it is open, so every extra frame costs memory per connection.
@@ -61,6 +64,7 @@ async def request_middleware(request: web.Request, handler: Any) -> web.StreamRe
     status = 500
     try:
         try:
+            check_csrf(request, request.app[SETTINGS].public_url, SESSION_COOKIES)
             response: web.StreamResponse = await handler(request)
         except web.HTTPException as exc:
             await save_changed_session(request, exc)  # a login's redirect carries the cookie
