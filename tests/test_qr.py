@@ -10,7 +10,10 @@ from typing import Any
 
 import pytest
 
+from hub.keys import DB
+from hub.meetings.numbers import open_meeting
 from hub.simulator import RunningSimulator
+from hub.storage.users import upsert_login
 from tests.helpers_auth import login, sim_settings
 
 PUBLIC = "https://hub.example.com"
@@ -34,11 +37,15 @@ async def test_join_qr_png_decodes_to_the_join_url(
     make_settings: Any, hub_client: Any, tmp_path: Path
 ) -> None:
     client = await hub_client(make_settings(public_url=PUBLIC))
-    resp = await client.get("/m/01234/qr.png")
+    # Only a live meeting's number has a QR (issue 13, F9): open one first.
+    db = client.app[DB]
+    owner = await upsert_login(db, "qrowner", None, 0.0)
+    number = (await open_meeting(db, "qr", owner.id, 0.0)).number
+    resp = await client.get(f"/m/{number}/qr.png")
     assert resp.status == 200 and resp.content_type == "image/png"
     png = await resp.read()
     assert png.startswith(b"\x89PNG")
-    assert decode_qr(png, tmp_path) == f"{PUBLIC}/m/01234"
+    assert decode_qr(png, tmp_path) == f"{PUBLIC}/m/{number}"
     for bad in ("abc", "123456", "1234"):
         assert (await client.get(f"/m/{bad}/qr.png")).status == 404
 

@@ -11,10 +11,18 @@ from hub.activities import activities_json
 from hub.clock import iso_ts
 from hub.errors import bad_request, conflict, not_found
 from hub.events import EVENTS
-from hub.keys import CLOCK, DB, SETTINGS
+from hub.keys import CACHE, CLOCK, DB, SETTINGS
 from hub.meetings.access import valid_number
 from hub.meetings.numbers import NumbersExhausted, open_meeting
-from hub.meetings.qr import MAX_QR_TEXT, png_data_url, qr_png_async
+from hub.meetings.qr import (
+    MAX_QR_TEXT,
+    QR_RENDERS_PER_MINUTE,
+    hub_link,
+    join_qr_async,
+    png_data_url,
+    render_png_async,
+    take_render,
+)
 from hub.realtime.rooms import REALTIME
 from hub.storage.meetings import (
     Meeting,
@@ -30,7 +38,6 @@ from hub.validate import text_field
 from hub.web.access import meeting_for
 from hub.web.auth import require_user
 from hub.web.errors import ApiError
-from hub.web.origin import same_origin
 from hub.web.validate import read_json
 
 log = logging.getLogger(__name__)
@@ -141,25 +148,37 @@ async def end(request: web.Request) -> web.Response:
     return web.json_response(await meeting_details(app, ended, user))
 
 
-async def qr_png(request: web.Request) -> web.Response:
-    """GET /m/{number}/qr.png: the join link as a QR code (public: it only encodes the number)."""
+async def qr_png(request: web.Request) -> web.StreamResponse:
+    """GET /m/{number}/qr.png: a live meeting's join link as a QR code (public: it only
+    encodes the number); rendered once, then answered from memory or with a 304."""
     number = request.match_info["number"]
-    if not valid_number(number):
+    # Only live meetings: rendering any of 100,000 numbers on request was a CPU lever.
+    meeting = await meeting_by_number(request.app[DB], number) if valid_number(number) else None
+    if meeting is None or not meeting.active:
         raise web.HTTPNotFound()
-    png = await qr_png_async(join_url(request.app, number))
-    return web.Response(
-        body=png, content_type="image/png", headers={"Cache-Control": "public, max-age=86400"}
-    )
+    image = await join_qr_async(join_url(request.app, number))
+    headers = {"Cache-Control": "public, max-age=3600", "ETag": image.etag}
+    if_none_match = request.headers.get("If-None-Match", "")
+    if if_none_match.strip() == "*" or image.etag in if_none_match:
+        return web.Response(status=304, headers=headers)
+    return web.Response(body=image.png, content_type="image/png", headers=headers)
 
 
 async def qrcode_data_url(request: web.Request) -> web.Response:
     """POST /api/qrcode {"url"}: a data URL of a QR code, for links into this hub only."""
-    await require_user(request)
+    user = await require_user(request)
     body = await read_json(request)
-    url = text_field(body, "url", max_len=MAX_QR_TEXT)
-    if not same_origin(url, request.app[SETTINGS].public_url):
+    text = text_field(body, "url", max_len=MAX_QR_TEXT)
+    url = hub_link(text, request.app[SETTINGS].public_url)
+    if url is None:
         raise bad_request("only links to this hub can be turned into QR codes", "foreign_url")
-    png = await qr_png_async(url)
+    app = request.app
+    wait = await take_render(app[CACHE], user.id, app[CLOCK].time(), QR_RENDERS_PER_MINUTE)
+    if wait is not None:
+        raise ApiError(
+            429, "qr_rate_limited", "too many QR codes; try again soon", retry_after=wait
+        )
+    png = await render_png_async(url)
     return web.json_response({"data_url": png_data_url(png)})
 
 
