@@ -38,11 +38,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host = args.host or settings.host
     port = args.port if args.port is not None else settings.port
     if settings.demo:
-        print(
-            f"hub: demo mode (built-in WeChat simulator). Admin token: {settings.admin_token} "
-            f"(kept in {settings.data_dir / 'admin_token'})",
-            flush=True,
-        )
+        from hub.demo import demo_banner
+
+        print(demo_banner(settings), flush=True)
     print(f"hub: serving on http://{host}:{port}", flush=True)
     # SIGTERM and SIGINT become a graceful exit: stop accepting, close websockets (1001) in
     # on_shutdown, wait up to shutdown_timeout for handlers, then the cleanup contexts in reverse.

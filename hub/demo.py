@@ -20,6 +20,31 @@ log = logging.getLogger(__name__)
 DEMO_SEED = 20240601
 
 SIMULATOR = web.AppKey("simulator", RunningSimulator)
+ADMIN_TOKEN_FILE = "admin_token"
+
+
+def generated_admin_token(settings: Settings) -> str | None:
+    """The admin token when demo mode generated it (the one kept in HUB_DATA_DIR), else None.
+
+    A token the operator configured is a real credential: it never goes to stdout.
+    """
+    if not settings.demo:
+        return None
+    kept = settings.data_dir / ADMIN_TOKEN_FILE
+    try:
+        generated = kept.read_text().strip()
+    except OSError:
+        return None
+    return settings.admin_token if generated == settings.admin_token else None
+
+
+def demo_banner(settings: Settings) -> str:
+    """The line `serve` prints in demo mode: the generated admin token, never a configured one."""
+    head = "hub: demo mode (built-in WeChat simulator). Admin token:"
+    token = generated_admin_token(settings)
+    if token is None:
+        return f"{head} the configured HUB_ADMIN_TOKEN (not shown)"
+    return f"{head} {token} (kept in {settings.data_dir / ADMIN_TOKEN_FILE})"
 
 
 @asynccontextmanager
