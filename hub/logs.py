@@ -1,4 +1,4 @@
-"""Logging set-up: one line per event, text or JSON, with secrets masked in every line."""
+"""Logging set-up: one line per event, text or JSON, secrets masked, control characters escaped."""
 
 from __future__ import annotations
 
@@ -21,7 +21,29 @@ _JSON = re.compile(rf"(?i)(\"(?:{_SECRET_NAMES})\"\s*:\s*\")([^\"]+)(\")")
 _URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]+:)([^@\s/]+)(@)")
 _AUTH = re.compile(r"(?i)(authorization:?\s*bearer\s+)(\S+)")
 
+# Characters that could end a line, rewrite the terminal, reorder what a reader sees, or fail the
+# UTF-8 write of the whole line: C0 and C1 controls, DEL, the Unicode line and paragraph
+# separators, bidirectional overrides, and lone surrogates (from undecodable input).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+# Text mode: every line of a record after its first (a traceback) starts with this, so no text
+# inside a record, user-supplied or not, can begin a line the way a record does.
+CONTINUATION = "  | "
+
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    if char in _SHORT:
+        return _SHORT[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def escape_controls(text: str) -> str:
+    """`text` with control, separator, bidi and lone-surrogate characters as visible escapes."""
+    return _UNSAFE.sub(_escaped, text)
 
 
 def mask_secrets(text: str, literals: Iterable[str] = ()) -> str:
@@ -48,7 +70,7 @@ class MaskingFormatter(logging.Formatter):
         rid = record.__dict__.get("request_id") or request_id.get()
         record.request_id = rid
         if not self.json_lines:
-            return mask_secrets(super().format(record), self.literals)
+            return self._text_lines(record)
         body: dict[str, Any] = {
             "ts": self.formatTime(record),
             "level": record.levelname,
@@ -63,11 +85,37 @@ class MaskingFormatter(logging.Formatter):
             body["exc"] = self._mask(self.formatException(record.exc_info))
         # Each field is masked before encoding, never the encoded line: JSON escapes the quotes of
         # a JSON text inside a message (hiding it from the patterns), and masking `Bearer \S+`
-        # in the encoded line would eat its closing quote.
-        return json.dumps(body, ensure_ascii=False)
+        # in the encoded line would eat its closing quote. JSON escapes C0 itself; what it leaves
+        # raw (C1, U+2028/2029, lone surrogates) becomes a \\uXXXX escape, still valid JSON.
+        return _UNSAFE.sub(_json_escaped, json.dumps(body, ensure_ascii=False))
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        """The record's first line, masked then escaped: a message can never span lines."""
+        return escape_controls(mask_secrets(super().formatMessage(record), self.literals))
+
+    def _text_lines(self, record: logging.LogRecord) -> str:
+        # Mask before escaping: the patterns rely on whitespace that escaping would hide.
+        head, _, tail = super().format(record).partition("\n")
+        if not tail:
+            return head
+        lines = mask_secrets(tail, self.literals).split("\n")
+        return head + "".join(f"\n{CONTINUATION}{escape_controls(line)}" for line in lines)
 
     def _mask(self, text: str) -> str:
         return mask_secrets(text, self.literals)
+
+
+def _json_escaped(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def json_logging() -> bool:
+    """Whether hub's handler on the root logger writes JSON lines (so the CLI writes JSON too)."""
+    for handler in logging.getLogger().handlers:
+        formatter = handler.formatter
+        if getattr(handler, "_hub", False) and isinstance(formatter, MaskingFormatter):
+            return formatter.json_lines
+    return False
 
 
 class AccessLogger(AbstractAccessLogger):
