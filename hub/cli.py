@@ -7,13 +7,14 @@ import asyncio
 import logging
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from aiohttp import web
 
 from hub.cache import CacheUnavailable
-from hub.logs import AccessLogger, configure_logging
+from hub.logs import AccessLogger, configure_logging, json_logging
 from hub.settings import ConfigError, Settings
+from hub.startup_checks import warn_risky_settings
 from hub.storage import DatabaseUnavailable, open_database
 from hub.storage.migrations import migrate
 from hub.wechat.endpoints import WeChatEndpoints
@@ -41,18 +42,40 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from hub.demo import demo_banner
 
         print(demo_banner(settings), flush=True)
-    print(f"hub: serving on http://{host}:{port}", flush=True)
-    # SIGTERM and SIGINT become a graceful exit: stop accepting, close websockets (1001) in
-    # on_shutdown, wait up to shutdown_timeout for handlers, then the cleanup contexts in reverse.
-    web.run_app(
-        create_app(settings),
-        host=host,
-        port=port,
-        print=None,
-        shutdown_timeout=10,
-        access_log_class=AccessLogger,
-    )
+    warn_risky_settings(settings)
+    with asyncio.Runner() as runner:
+        loop = runner.get_loop()
+        serving = loop.create_task(_serve(create_app(settings), host, port))
+        try:
+            loop.run_until_complete(serving)
+        except web.GracefulExit:
+            # SIGTERM or SIGINT. Cancel the server alone first: its cleanup stops accepting,
+            # closes websockets with 1001 and waits for handlers while they still run; the
+            # runner cancels whatever is left only afterwards.
+            serving.cancel()
+            with suppress(asyncio.CancelledError):
+                loop.run_until_complete(serving)
     return 0
+
+
+async def _serve(app: web.Application, host: str, port: int) -> None:
+    """Serve until cancelled, cleaning up even when start-up fails half-way.
+
+    web.run_app skips the cleanup when a cleanup context fails to start, so the contexts
+    already open (the database pool) would be left to the garbage collector after the loop
+    closed, which prints a traceback after hub's one-line error.
+    """
+    runner = web.AppRunner(
+        app, handle_signals=True, shutdown_timeout=10, access_log_class=AccessLogger
+    )
+    try:
+        await runner.setup()
+        await web.TCPSite(runner, host, port).start()
+        bound_host, bound_port = runner.addresses[0][:2]
+        log.info("serving on http://%s:%s", bound_host, bound_port)
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
@@ -67,7 +90,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
             await db.close()
 
     applied = asyncio.run(run())
-    print(f"hub: applied {len(applied)} migration(s)" + (f": {applied}" if applied else ""))
+    log.info("applied %d migration(s)%s", len(applied), f": {applied}" if applied else "")
     return 0
 
 
@@ -130,11 +153,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return func(args)
     except ConfigError as exc:
-        print(f"hub: configuration error: {exc}", file=sys.stderr)
+        _fatal(f"configuration error: {exc}")
     except DatabaseUnavailable as exc:
-        print(f"hub: HUB_DATABASE_URL: {exc}", file=sys.stderr)
+        _fatal(f"HUB_DATABASE_URL: {exc}")
     except CacheUnavailable as exc:
-        print(f"hub: HUB_REDIS_URL: {exc}", file=sys.stderr)
+        _fatal(f"HUB_REDIS_URL: {exc}")
     except KeyboardInterrupt:
         return 0
     return 2
+
+
+def _fatal(message: str) -> None:
+    """One line on stderr: a JSON log line when the logs are JSON, so a shipper takes it too."""
+    if json_logging():
+        log.error("%s", message)
+    else:
+        print(f"hub: {message}", file=sys.stderr)
