@@ -87,6 +87,16 @@ def _http_url(var: Var, raw: str) -> str:
     return raw.rstrip("/")
 
 
+def _image_url(var: Var, raw: str) -> str:
+    """An http(s) URL, or a path on this site (made absolute in `_parse`)."""
+    parts = urlsplit(raw)
+    if raw.startswith("/") and not raw.startswith("//"):
+        return raw
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{var.name} must be an http(s) URL or a path starting with /")
+    return raw
+
+
 def _database_url(var: Var, raw: str) -> str:
     parts = urlsplit(raw)
     if parts.scheme == "sqlite":
@@ -276,7 +286,10 @@ class Settings:
     default_anchor_img: str = setting(
         "/static/img/anchor.png",
         "HUB_DEFAULT_ANCHOR_IMG",
-        "used when a room has no anchor image",
+        "`anchor_img` of rooms without one: an http(s) URL, or a path that `HUB_PUBLIC_URL` "
+        "makes absolute (a mini-program looks for a relative one in its own package)",
+        _image_url,
+        shown="`HUB_PUBLIC_URL` + `/static/img/anchor.png`",
     )
     demo: bool = setting(
         True,
@@ -396,6 +409,9 @@ def _parse(env: Mapping[str, str]) -> Settings:
         raise ConfigError("HUB_ADMIN_TOKEN is required outside demo mode (16+ characters)")
     if len(v["admin_token"]) < 16:
         raise ConfigError("HUB_ADMIN_TOKEN must be at least 16 characters")
+    if v["default_anchor_img"].startswith("/"):
+        # Clients outside a browser (the mini-program) cannot resolve a path against hub.
+        v["default_anchor_img"] = v["public_url"] + v["default_anchor_img"]
     if not v["demo"] and v["wecom_corpid"] and not v["wecom_agentid"]:
         raise ConfigError("HUB_WECOM_AGENTID is required with HUB_WECOM_CORPID")
     return Settings(**v)

@@ -209,3 +209,48 @@ async def test_status_shows_runs_quota_and_token_expiry_never_tokens(hub: Hub) -
     tokens = status["tokens"]["miniprogram"]
     assert tokens["expires_at"]
     assert "access_token" not in (await resp.text())
+
+
+@pytest.mark.redis
+async def test_room_list_is_served_from_storage_while_redis_is_down(
+    sim: Sim, hub_factory: MakeHub
+) -> None:
+    if not have_redis():
+        pytest.skip("Redis is not installed; run scripts/test")
+    server = Redis().start()  # this test's own: it stops it
+    try:
+        now = int(await sim.now())
+        await sim.rooms([room(1, now - 5000, 103), room(4, now + 4000), room(5, now - 1000, 101)])
+        h = await hub_factory(redis_url=server.url())
+        run = await h.live.sync("test")
+        assert run is not None and run.ok
+        cached = await get_list(h)
+        assert [r["roomid"] for r in cached["data"]] == [4, 5, 1]
+
+        await asyncio.to_thread(server.stop)
+        # Every room is in storage: the mini-program's list and the API answer 200 throughout.
+        for _ in range(3):
+            assert await get_list(h) == cached
+            assert (await get_list(h, live_status="103"))["total_count"] == 1
+            resp = await h.client.get("/api/live/rooms", params={"page_size": "2"})
+            assert resp.status == 200
+            assert [r["roomid"] for r in (await resp.json())["rooms"]] == [4, 5]
+        # A pin committed meanwhile shows within the short per-process keep (a few seconds).
+        resp = await h.client.put("/api/admin/live/rooms/1/pin", json={"is_top": 1}, headers=ADMIN)
+        assert resp.status == 200
+        for _ in range(100):
+            if (await get_list(h))["data"][0]["roomid"] == 1:
+                break
+            await asyncio.sleep(0.1)
+        assert (await get_list(h))["data"][0]["roomid"] == 1
+        # /readyz stays honest: the cache is down, and it says so.
+        resp = await h.client.get("/readyz")
+        assert resp.status == 503 and (await resp.json())["failed"] == ["cache"]
+
+        await asyncio.to_thread(server.start)
+        resp = await h.client.get("/readyz")
+        assert resp.status == 200
+        # Back on the shared cache, the pin made during the outage still shows.
+        assert [r["roomid"] for r in (await get_list(h))["data"]] == [1, 4, 5]
+    finally:
+        await asyncio.to_thread(server.destroy)

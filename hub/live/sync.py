@@ -27,6 +27,8 @@ from hub.wechat.miniprogram import MiniProgramClient
 log = logging.getLogger(__name__)
 
 EMPTY_LIST = frozenset({9410000, 1})  # "empty room list" (old docs: errcode 1)
+# The egg.js tutorial's own words for the errcodes it names; a cron job may match on them.
+TUTORIAL_ERRMSG = {48001: "小程序没有直播权限"}
 NEXT_RUN_KEY = "live:next_run"
 GENERATION_KEY = "live:generation"
 
@@ -219,8 +221,8 @@ class LiveSync:
             if replay_error:
                 error = f"replays: {replay_error}"
         except (WeChatError, SyncAborted, StorageError) as exc:
-            error = describe(exc)
-            log.warning("live sync failed, nothing changed: %s", error)
+            error = _run_error(exc)
+            log.warning("live sync failed, nothing changed: %s", describe(exc))
         finally:
             if committed:
                 # The one place a run moves the room-page generation: once, after the listing
@@ -295,6 +297,13 @@ class LiveSync:
             )
         await self.cache.set(NEXT_RUN_KEY, repr(clock.time() + delay), ttl=delay + 86400)
         return delay
+
+
+def _run_error(exc: Exception) -> str:
+    """The run's error text: the tutorial's errmsg where it has one, else WeChat's."""
+    if isinstance(exc, WeChatError) and exc.errcode in TUTORIAL_ERRMSG:
+        return f"errcode={exc.errcode}, errmsg={TUTORIAL_ERRMSG[exc.errcode]}"
+    return describe(exc)
 
 
 LIVE = web.AppKey("live", LiveSync)

@@ -6,8 +6,10 @@ import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from hub.clock import BEIJING
 from hub.storage.database import Executor, Row, placeholders
 from hub.storage.helpers import chunks, upsert_many
 
@@ -22,8 +24,9 @@ SYNCED_STR = (
     "name", "cover_img", "share_img", "feeds_img", "anchor_name", "anchor_img", "creater_openid",
 )  # fmt: skip
 SYNCED = (*SYNCED_STR, *SYNCED_INT, "goods")
-ROOM_COLUMNS = ("roomid", *SYNCED, "is_top", "live_replay", "replay_checked_at",
-                "replay_next_check_at", "replay_attempts", "replay_expires_at")  # fmt: skip
+ROOM_COLUMNS = ("id", "roomid", *SYNCED, "is_top", "live_replay", "replay_checked_at",
+                "replay_next_check_at", "replay_attempts", "replay_expires_at",
+                "created_at", "updated_at")  # fmt: skip
 ENDED = 103
 UPSERT_BATCH = 500
 DELETE_BATCH = 500
@@ -33,6 +36,11 @@ REPLAY_BATCH = 100
 def dump_json(value: Any) -> str:
     """Canonical JSON text, so equal content always compares equal with what is stored."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def egg_time(ts: float) -> str:
+    """A time as the egg.js service printed Sequelize's: `YYYY-MM-DD HH:MM:SS` in Beijing time."""
+    return datetime.fromtimestamp(ts, BEIJING).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _load_list(text: str | None) -> list[Any]:
@@ -78,8 +86,13 @@ def _fingerprint(row: Mapping[str, Any]) -> tuple[Any, ...]:
 
 @dataclass(frozen=True)
 class LiveRoom:
-    """One mirrored room, with its pin and its replay segments."""
+    """One mirrored room, with its pin and its replay segments.
 
+    `id` is the row's own id (egg.js clients may key on it); `created_at` is when the mirror first
+    held the room, `updated_at` its last change (a sync, a pin, new replay segments).
+    """
+
+    id: int
     roomid: int
     name: str
     cover_img: str
@@ -105,6 +118,8 @@ class LiveRoom:
     replay_next_check_at: float | None
     replay_attempts: int
     replay_expires_at: float | None
+    created_at: float
+    updated_at: float
 
     @classmethod
     def from_row(cls, row: Row) -> LiveRoom:
@@ -115,7 +130,9 @@ class LiveRoom:
         def opt(col: str) -> float | None:
             return None if row[col] is None else float(row[col])
 
+        updated = float(row["updated_at"] or 0)
         return cls(
+            id=_int(row["id"]),
             roomid=int(row["roomid"]),
             goods=_load_list(row["goods"]),
             is_top=_int(row["is_top"]),
@@ -124,17 +141,20 @@ class LiveRoom:
             replay_next_check_at=opt("replay_next_check_at"),
             replay_attempts=_int(row["replay_attempts"]),
             replay_expires_at=opt("replay_expires_at"),
+            # 0: a row a previous release inserted during a rolling upgrade.
+            created_at=float(row["created_at"] or 0) or updated,
+            updated_at=updated,
             **values,
         )
 
     def as_json(self, default_anchor_img: str) -> dict[str, Any]:
-        """The room as the mini-program reads it (the egg.js field names; unix-second times)."""
+        """The room as the mini-program reads it: egg.js's fields in egg.js's order and formats
+        (WeChat's unix-second times, Sequelize's Beijing-time stamps), then WeChat's others."""
         return {
+            "id": self.id,
             "roomid": self.roomid,
             "name": self.name,
             "cover_img": self.cover_img,
-            "share_img": self.share_img,
-            "feeds_img": self.feeds_img,
             "live_status": self.live_status,
             "start_time": self.start_time,
             "end_time": self.end_time,
@@ -143,6 +163,10 @@ class LiveRoom:
             "goods": self.goods,
             "live_replay": self.live_replay,
             "is_top": self.is_top,
+            "createdAt": egg_time(self.created_at),
+            "updatedAt": egg_time(self.updated_at),
+            "share_img": self.share_img,
+            "feeds_img": self.feeds_img,
             "live_type": self.live_type,
             "close_like": self.close_like,
             "close_goods": self.close_goods,
@@ -155,10 +179,11 @@ class LiveRoom:
 
 @dataclass(frozen=True)
 class ListingChanges:
-    """What a complete listing changes in the mirror."""
+    """What a complete listing changes in the mirror; `new` holds the roomids it adds."""
 
     upsert: list[dict[str, Any]]
     delete: list[int]
+    new: frozenset[int] = frozenset()
 
 
 async def diff_listing(ex: Executor, rows: Sequence[Mapping[str, Any]]) -> ListingChanges:
@@ -170,13 +195,23 @@ async def diff_listing(ex: Executor, rows: Sequence[Mapping[str, Any]]) -> Listi
     }
     upsert = [dict(r) for r in rows if current.get(r["roomid"]) != _fingerprint(r)]
     listed = {r["roomid"] for r in rows}
-    return ListingChanges(upsert, sorted(set(current) - listed))
+    new = frozenset(r["roomid"] for r in upsert if r["roomid"] not in current)
+    return ListingChanges(upsert, sorted(set(current) - listed), new)
 
 
 async def apply_listing(ex: Executor, changes: ListingChanges, now: float) -> None:
-    """Write a diff in batches (call inside one transaction): multi-row upserts, IN deletes."""
-    rows = [{**r, "updated_at": now} for r in changes.upsert]
-    await upsert_many(ex, "live_room", rows, ["roomid"], batch=UPSERT_BATCH)
+    """Write a diff in batches (call inside one transaction): multi-row upserts, IN deletes.
+
+    New rooms get `created_at`; changed ones keep theirs (an upsert rewrites every column it
+    names, so the two go in separate statements)."""
+    added = [
+        {**r, "updated_at": now, "created_at": now}
+        for r in changes.upsert
+        if r["roomid"] in changes.new
+    ]
+    changed = [{**r, "updated_at": now} for r in changes.upsert if r["roomid"] not in changes.new]
+    for rows in (added, changed):
+        await upsert_many(ex, "live_room", rows, ["roomid"], batch=UPSERT_BATCH)
     for part in chunks(changes.delete, DELETE_BATCH):
         await ex.execute(f"DELETE FROM live_room WHERE roomid IN ({placeholders(len(part))})", part)
 
@@ -214,9 +249,12 @@ async def count_rooms(ex: Executor) -> int:
     return _int(await ex.fetchval("SELECT COUNT(*) FROM live_room"))
 
 
-async def set_top(ex: Executor, roomid: int, is_top: int) -> LiveRoom | None:
-    """Pin (1) or unpin (0) a room; None when it is not mirrored."""
-    await ex.execute("UPDATE live_room SET is_top = ? WHERE roomid = ?", [is_top, roomid])
+async def set_top(ex: Executor, roomid: int, is_top: int, now: float) -> LiveRoom | None:
+    """Pin (1) or unpin (0) a room (a change moves its `updated_at`); None when not mirrored."""
+    await ex.execute(
+        "UPDATE live_room SET is_top = ?, updated_at = ? WHERE roomid = ? AND is_top <> ?",
+        [is_top, now, roomid, is_top],
+    )
     return await get_room(ex, roomid)
 
 
@@ -254,11 +292,22 @@ class ReplayCheck:
 
 
 async def save_replays(ex: Executor, checks: Iterable[ReplayCheck]) -> int:
-    """Store replay outcomes with one CASE UPDATE per batch; returns statements run."""
+    """Store replay outcomes with one CASE UPDATE per batch; returns statements run.
+
+    New segments move the room's `updated_at` to the check's time. That assignment comes first:
+    MySQL evaluates SET left to right, so it still compares with the stored segments.
+    """
     items = list(checks)
     statements = 0
     for part in chunks(items, REPLAY_BATCH):
-        sets, params = [], []
+        moved = (
+            "WHEN ? THEN CASE WHEN COALESCE(?, live_replay) <> live_replay"
+            " THEN ? ELSE updated_at END"
+        )
+        sets = [f"updated_at = CASE roomid {' '.join([moved] * len(part))} END"]
+        params: list[Any] = []
+        for check in part:
+            params += [check.roomid, check.live_replay, check.checked_at]
         for col, attr in (
             ("live_replay", "live_replay"),
             ("replay_checked_at", "checked_at"),

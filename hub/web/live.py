@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import logging
+import time
+from collections import OrderedDict
 from typing import Any
 
 from aiohttp import web
 
+from hub.cache import CacheUnavailable
 from hub.clock import iso_ts
 from hub.errors import bad_request, conflict, not_found
-from hub.keys import CACHE, DB, SETTINGS
+from hub.keys import CACHE, CLOCK, DB, SETTINGS
 from hub.live.common import SyncAborted, SyncBusy, describe
 from hub.live.sync import LIVE
 from hub.storage import rooms as store
@@ -20,10 +24,17 @@ from hub.web.validate import path_int, query_int, read_json
 from hub.wechat.ctx import TOKEN_KEEPERS
 from hub.wechat.errors import QuotaExceeded, WeChatError
 
+log = logging.getLogger(__name__)
+
 MAX_PAGE = 1000
 MAX_PAGE_SIZE = 100
 STATUSES = frozenset(range(101, 108))
 PAGE_CACHE_TTL = 300.0
+# Versioned: during a rolling upgrade, processes that shape rooms differently share the cache.
+PAGE_KEY = "live:page:v2"
+# While the shared cache is down, pages read from storage are kept here this long, per process.
+FALLBACK_TTL = 3.0
+FALLBACK_PAGES = 256
 SYNC_OK = "同步直播间列表成功"
 SYNC_FAILED = "同步直播间列表失败"
 BUSY = "errcode=-1, errmsg=another sync is running, try again shortly"
@@ -51,22 +62,91 @@ def _statuses(request: web.Request, name: str) -> tuple[int, ...]:
     return tuple(sorted(found))
 
 
-async def _page(
-    request: web.Request, page: int, size: int, statuses: tuple[int, ...]
-) -> tuple[int, list[dict[str, Any]]]:
-    """One page of rooms as JSON, cached until the next commit bumps the generation."""
+Page = tuple[int, list[dict[str, Any]]]
+
+
+class FallbackPages:
+    """Room pages this process keeps for a few seconds while the shared cache is down.
+
+    The rooms are all in storage, so a cache outage costs speed, not answers (ops F3): each page
+    is read from storage at most once per `ttl` per process meanwhile.
+    """
+
+    def __init__(self, ttl: float = FALLBACK_TTL, size: int = FALLBACK_PAGES) -> None:
+        self.ttl = ttl
+        self.size = size
+        self.degraded = False
+        self._pages: OrderedDict[str, tuple[float, Page]] = OrderedDict()
+
+    def get(self, key: str) -> Page | None:
+        """A page read less than `ttl` seconds ago, else None."""
+        found = self._pages.get(key)
+        if found is None or found[0] < time.monotonic():
+            return None
+        return found[1]
+
+    def put(self, key: str, page: Page) -> None:
+        """Keep a page; the oldest go past `size`."""
+        self._pages[key] = (time.monotonic() + self.ttl, page)
+        self._pages.move_to_end(key)
+        while len(self._pages) > self.size:
+            self._pages.popitem(last=False)
+
+    def cache_down(self, exc: Exception) -> None:
+        """Say once per outage that pages come from storage."""
+        if not self.degraded:
+            self.degraded = True
+            log.warning("room pages are read from storage while the cache is down: %s", exc)
+
+    def cache_up(self) -> bool:
+        """True once when the cache answers again after an outage."""
+        if not self.degraded:
+            return False
+        self.degraded = False
+        self._pages.clear()
+        log.info("room pages are cached again")
+        return True
+
+
+FALLBACK = web.AppKey("live_fallback_pages", FallbackPages)
+
+
+async def _read_page(app: web.Application, page: int, size: int, statuses: tuple[int, ...]) -> Page:
+    total, found = await store.list_rooms(app[DB], (page - 1) * size, size, statuses)
+    anchor = app[SETTINGS].default_anchor_img
+    return total, [room.as_json(anchor) for room in found]
+
+
+async def _page(request: web.Request, page: int, size: int, statuses: tuple[int, ...]) -> Page:
+    """One page of rooms as JSON, cached until the next commit bumps the generation; read from
+    storage (and kept a few seconds in this process) while the cache is down."""
     app = request.app
-    cache = app[CACHE]
-    generation = await app[LIVE].generation()
-    key = f"live:page:{generation}:{','.join(map(str, statuses))}:{page}:{size}"
-    cached = await cache.get(key)
+    cache, fallback = app[CACHE], app[FALLBACK]
+    shape = f"{','.join(map(str, statuses))}:{page}:{size}"
+    try:
+        generation = await app[LIVE].generation()
+        if fallback.cache_up():
+            # A pin made during the outage could not move the generation: move it now, so no
+            # page cached before the outage outlives it.
+            await app[LIVE].bump()
+            generation = await app[LIVE].generation()
+        key = f"{PAGE_KEY}:{generation}:{shape}"
+        cached = await cache.get(key)
+    except CacheUnavailable as exc:
+        fallback.cache_down(exc)
+        kept = fallback.get(shape)
+        if kept is None:
+            kept = await _read_page(app, page, size, statuses)
+            fallback.put(shape, kept)
+        return kept
     if cached is not None:
         total, rooms = json.loads(cached)
         return int(total), list(rooms)
-    total, found = await store.list_rooms(app[DB], (page - 1) * size, size, statuses)
-    anchor = app[SETTINGS].default_anchor_img
-    rooms = [room.as_json(anchor) for room in found]
-    await cache.set(key, json.dumps([total, rooms], ensure_ascii=False), ttl=PAGE_CACHE_TTL)
+    total, rooms = await _read_page(app, page, size, statuses)
+    try:
+        await cache.set(key, json.dumps([total, rooms], ensure_ascii=False), ttl=PAGE_CACHE_TTL)
+    except CacheUnavailable as exc:
+        fallback.cache_down(exc)
     return total, rooms
 
 
@@ -171,7 +251,7 @@ async def admin_pin(request: web.Request) -> web.Response:
     value = (await read_json(request)).get("is_top")
     if value not in (0, 1):  # True/False compare equal to 1/0 and are accepted too
         raise bad_request("'is_top' must be 0 or 1")
-    room = await store.set_top(request.app[DB], roomid, int(value))
+    room = await store.set_top(request.app[DB], roomid, int(value), request.app[CLOCK].time())
     if room is None:
         raise not_found("room")
     await request.app[LIVE].changed({"event": "pinned", "roomid": roomid, "is_top": room.is_top})
@@ -204,10 +284,18 @@ async def admin_status(request: web.Request) -> web.Response:
 
 def setup_live_routes(app: web.Application) -> None:
     """Register the mini-program, public API and admin live routes."""
+    app[FALLBACK] = FallbackPages()
     r = app.router
     r.add_get("/live/getRoomList", get_room_list, name="live_room_list")
     r.add_get("/live/syncRoomList", sync_room_list, name="live_sync_room_list")
     r.add_get("/live/syncLiveReplay", sync_live_replay, name="live_sync_replay")
+    # egg.js's router is not strict: a trailing slash reaches the same route.
+    for path, handler in (
+        ("/live/getRoomList/", get_room_list),
+        ("/live/syncRoomList/", sync_room_list),
+        ("/live/syncLiveReplay/", sync_live_replay),
+    ):
+        r.add_get(path, handler)
     r.add_get("/api/live/rooms", api_rooms, name="api_live_rooms")
     r.add_get("/api/live/rooms/{roomid}", api_room, name="api_live_room")
     r.add_post("/api/admin/live/sync", admin_sync, name="api_admin_live_sync")
