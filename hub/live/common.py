@@ -34,7 +34,13 @@ class Counters:
 
 
 def describe(exc: Exception) -> str:
-    """The `errcode=..., errmsg=...` text the egg.js answers used, for any failure."""
-    if isinstance(exc, WeChatError | SyncAborted):
+    """The `errcode=..., errmsg=...` text the egg.js answers used, for any failure.
+
+    WeChat never answering (a timeout, HTTP 5xx) is `errcode=null, errmsg=HTTP 500`, never
+    `errcode=0`, which is WeChat's "ok".
+    """
+    if isinstance(exc, WeChatError):
+        return exc.detail
+    if isinstance(exc, SyncAborted):
         return f"errcode={exc.errcode}, errmsg={exc.errmsg}"
     return f"errcode=-1, errmsg={type(exc).__name__}: {exc}"

@@ -6,15 +6,35 @@ from __future__ import annotations
 TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
 QUOTA_ERRCODE = 45009
 BUSY_ERRCODE = -1
+# The errcode of a failure that got no answer from WeChat; shown as null, never as 0.
+NO_ANSWER = 0
 
 
 class WeChatError(Exception):
-    """An answer with a non-zero errcode (or a failure to get any answer)."""
+    """An answer with a non-zero errcode, or no usable answer at all.
 
-    def __init__(self, errcode: int, errmsg: str) -> None:
-        super().__init__(f"errcode {errcode}: {errmsg}")
+    WeChat's errcode 0 means "ok", so an error's errcode is 0 only when WeChat never answered
+    (a timeout, a dropped connection, HTTP 5xx, a body that is not JSON). No text ever shows
+    that 0: `detail`, `str()` and `wechat_errcode` say null instead, and `http_status` keeps
+    the HTTP status when that is what failed.
+    """
+
+    def __init__(self, errcode: int, errmsg: str, *, http_status: int | None = None) -> None:
         self.errcode = errcode
         self.errmsg = errmsg
+        self.http_status = http_status
+        super().__init__(self.detail)
+
+    @property
+    def wechat_errcode(self) -> int | None:
+        """The errcode WeChat answered; None when it never answered."""
+        return self.errcode or None
+
+    @property
+    def detail(self) -> str:
+        """`errcode=N, errmsg=...`; `errcode=null` when WeChat never answered (errmsg says why)."""
+        code = self.wechat_errcode
+        return f"errcode={'null' if code is None else code}, errmsg={self.errmsg}"
 
 
 class TokenError(WeChatError):
@@ -26,7 +46,7 @@ class QuotaExceeded(WeChatError):
 
 
 class WeChatUnavailable(WeChatError):
-    """No usable answer after the retries: errcode -1 (busy) or 0 (transport, HTTP 5xx)."""
+    """No usable answer after the retries: errcode -1 (busy), or none (transport, HTTP 5xx)."""
 
 
 class NotConfigured(WeChatError):

@@ -11,7 +11,7 @@ import aiohttp
 from yarl import URL
 
 from hub.logs import mask_secrets
-from hub.wechat.errors import BUSY_ERRCODE, WeChatUnavailable
+from hub.wechat.errors import BUSY_ERRCODE, NO_ANSWER, WeChatUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -21,10 +21,13 @@ CALL_TIMEOUT = aiohttp.ClientTimeout(total=10, connect=5)
 
 
 class _Retryable(Exception):
-    def __init__(self, errcode: int, errmsg: str) -> None:
+    """One failed attempt: WeChat's -1, or no answer (NO_ANSWER) with its HTTP status if any."""
+
+    def __init__(self, errcode: int, errmsg: str, http_status: int | None = None) -> None:
         super().__init__(errmsg)
         self.errcode = errcode
         self.errmsg = errmsg
+        self.http_status = http_status
 
 
 class Transport:
@@ -58,7 +61,7 @@ class Transport:
         target = URL(url).update_query(dict(params or {}))
         shown = mask_secrets(str(target))
         attempts = len(self.retry_delays) + 1
-        last = _Retryable(0, "no attempt made")
+        last = _Retryable(NO_ANSWER, "no attempt made")
         for attempt in range(attempts):
             if attempt:
                 await asyncio.sleep(self.retry_delays[attempt - 1])
@@ -75,7 +78,7 @@ class Transport:
                 level, "%s %s failed (attempt %d/%d): %s",
                 method, shown, attempt + 1, attempts, last.errmsg,
             )  # fmt: skip
-        raise WeChatUnavailable(last.errcode, last.errmsg)
+        raise WeChatUnavailable(last.errcode, last.errmsg, http_status=last.http_status)
 
     async def _once(
         self, method: str, target: URL, body: Any, shown: str, attempt: int
@@ -87,15 +90,19 @@ class Transport:
                 method, target, json=body, timeout=self.timeout
             ) as response:
                 if response.status >= 500:
-                    raise _Retryable(0, f"HTTP {response.status}")
+                    raise _Retryable(NO_ANSWER, f"HTTP {response.status}", response.status)
                 if response.status != 200:
                     # A 4xx is not WeChat's way of saying anything: a wrong base URL, say.
-                    raise WeChatUnavailable(0, f"HTTP {response.status} from {shown}")
+                    raise WeChatUnavailable(
+                        NO_ANSWER,
+                        f"HTTP {response.status} from {shown}",
+                        http_status=response.status,
+                    )
                 data = await response.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise _Retryable(0, mask_secrets(f"{type(exc).__name__}: {exc}")) from None
+            raise _Retryable(NO_ANSWER, mask_secrets(f"{type(exc).__name__}: {exc}")) from None
         except ValueError:
-            raise _Retryable(0, "the answer is not JSON") from None
+            raise _Retryable(NO_ANSWER, "the answer is not JSON") from None
         if not isinstance(data, dict):
-            raise _Retryable(0, "the answer is not a JSON object")
+            raise _Retryable(NO_ANSWER, "the answer is not a JSON object")
         return data
