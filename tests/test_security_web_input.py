@@ -1,0 +1,104 @@
+"""No 500 on any input (issue 13, F6): each of the review's requests gets a 4xx with a code.
+
+Cases whose parsing lives in a file another engineer owns are marked xfail(strict) with the
+one-line fix; the mark fails loudly once the fix lands, so it is removed then.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient
+
+from hub.simulator import RunningSimulator
+from tests.helpers_auth import login, sim_settings
+
+ISDIGIT_GAP = "str.isdigit() accepts '²' and int() refuses it: use hub.web.validate.path_id"
+
+
+def gap(path: str, owner_file: str) -> Any:
+    """A case waiting on a one-line fix in `owner_file` (not this engineer's to edit)."""
+    return pytest.param(
+        path, marks=pytest.mark.xfail(strict=True, reason=f"{owner_file}: {ISDIGIT_GAP}")
+    )
+
+
+@pytest.fixture
+async def signed_in(
+    sim: RunningSimulator, make_settings: Any, hub_client: Any, db_url: str
+) -> TestClient[Any, Any]:
+    """The organizer of one meeting, on SQLite and on MariaDB."""
+    client: TestClient[Any, Any] = await hub_client(
+        sim_settings(make_settings, sim.url, database_url=db_url)
+    )
+    await login(client, sim.url, "zhangsan")
+    assert (await client.post("/api/meetings", json={"title": "f6"})).status == 201
+    return client
+
+
+async def refused(resp: Any, *statuses: int) -> str:
+    """The error code of a 4xx answer."""
+    assert resp.status in statuses, (resp.status, await resp.text())
+    code: str = (await resp.json())["error"]["code"]
+    assert code
+    return code
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/live/rooms/%C2%B2",
+        "/api/live/rooms/%D9%A1%D9%A2",
+        "/api/meetings/12345/messages?after=%D9%A1%D9%A2",
+        "/api/meetings/12345/messages?limit=%C2%B2",
+        "/api/live/rooms?page=%D9%A1",
+        "/live/getRoomList?pageNum=%EF%BC%91",
+        gap("/api/polls/%C2%B2", "hub/web/activities.py _activity_id"),
+        gap("/api/lotteries/%E2%91%A0", "hub/web/activities.py _activity_id"),
+        gap("/api/live/rooms?status=%C2%B9%C2%B2", "hub/web/live.py _statuses"),
+        gap("/live/getRoomList?live_status=%C2%B2", "hub/web/live.py _statuses"),
+    ],
+)
+async def test_unicode_digits_are_4xx(signed_in: TestClient[Any, Any], path: str) -> None:
+    await refused(await signed_in.get(path), 400, 403, 404)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        gap("/api/redpackets/%C2%B9/claim", "hub/web/activities.py _activity_id"),
+        "/api/admin/live/rooms/%C2%B2/replay",
+    ],
+)
+async def test_unicode_digits_in_writes_are_4xx(signed_in: TestClient[Any, Any], path: str) -> None:
+    await refused(await signed_in.post(path), 400, 403, 404)
+
+
+async def test_lone_surrogates_in_text_are_400(signed_in: TestClient[Any, Any]) -> None:
+    headers = {"Content-Type": "application/json"}
+    for method, path, body in (
+        ("PUT", "/api/me", '{"name": "\\ud800"}'),
+        ("POST", "/api/meetings", '{"title": "x\\udfff y"}'),
+        ("POST", "/api/meetings", '{"title": "ok", "extra": ["\\ud800"]}'),
+    ):
+        resp = await signed_in.request(method, path, data=body, headers=headers)
+        assert await refused(resp, 400) == "bad_text"
+    # A proper pair is text like any other.
+    resp = await signed_in.put("/api/me", data='{"name": "\\ud83d\\ude00"}', headers=headers)
+    assert resp.status == 200 and (await resp.json())["user"]["name"] == "😀"
+
+
+async def test_json_nested_30000_deep_is_400(signed_in: TestClient[Any, Any]) -> None:
+    deep = '{"title": ' + "[" * 30_000 + "]" * 30_000 + "}"
+    resp = await signed_in.post(
+        "/api/meetings", data=deep, headers={"Content-Type": "application/json"}
+    )
+    assert await refused(resp, 400) == "bad_json"
+    # Nesting Python can parse is an ordinary wrong type.
+    shallow = json.dumps({"title": [[[]]]})
+    resp = await signed_in.post(
+        "/api/meetings", data=shallow, headers={"Content-Type": "application/json"}
+    )
+    assert await refused(resp, 400) == "bad_request"
