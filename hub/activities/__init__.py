@@ -3,6 +3,7 @@ config all iterate `KINDS`. A new kind is its module plus one line here (docs/ex
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from hub.activities.kind import ActivityKind, Json
@@ -25,4 +26,28 @@ async def activities_json(ex: Executor, meeting_id: int, viewer_id: int) -> dict
     return {kind.plural: await kind.listing(ex, meeting_id, viewer_id) for kind in KINDS}
 
 
-__all__ = ["KINDS", "ActivityKind", "activities_json"]
+# What a client holds: (kind name, activity id) -> the version it shows.
+Versions = Mapping[tuple[str, int], int]
+
+
+async def activities_since(
+    ex: Executor, meeting_id: int, viewer_id: int, known: Versions
+) -> tuple[dict[str, list[Json]], dict[tuple[str, int], int]]:
+    """The catch-up read: the meeting's activities newer than `known` (or absent from it) as
+    `viewer_id` sees them, by plural, and the version of every activity now.
+
+    Versions rise with every committed change and activities are never deleted, so a client
+    that applies these holds what a fresh read would show.
+    """
+    changed: dict[str, list[Json]] = {}
+    now: dict[tuple[str, int], int] = {}
+    for kind in KINDS:
+        found = await kind.listing(ex, meeting_id, viewer_id)
+        changed[kind.plural] = [
+            a for a in found if a["version"] > known.get((kind.name, a["id"]), -1)
+        ]
+        now.update({(kind.name, a["id"]): a["version"] for a in found})
+    return changed, now
+
+
+__all__ = ["KINDS", "ActivityKind", "Versions", "activities_json", "activities_since"]

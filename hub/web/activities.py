@@ -13,15 +13,19 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from hub.activities import KINDS
+from hub.activities.frames import broadcast_form, publish_state
 from hub.activities.kind import DONE, Action, ActionContext, ActivityKind, Json
 from hub.activities.publisher import ACTIVITIES, ActivityPublisher
+from hub.activities.timers import parse_deadline, set_deadline, timed_kind
 from hub.errors import not_found
 from hub.events import EVENTS
-from hub.keys import CLOCK, DB
+from hub.keys import CACHE, CLOCK, DB
 from hub.meetings.access import check_access
 from hub.storage.meetings import Meeting
 from hub.web.access import meeting_for
+from hub.web.activity_timers import setup_activity_timers
 from hub.web.auth import require_user
+from hub.web.catchup import setup_catchup
 from hub.web.export import export_csv
 from hub.web.validate import read_json
 
@@ -40,20 +44,10 @@ async def _publish(
 ) -> tuple[Any, Json] | None:
     """Push `event` with the state read under the publisher's lock; returns what it read (the
     activity and its broadcast payload), or None when a later frame will show this change."""
-    db = request.app[DB]
-    read: list[tuple[Any, Json]] = []
-
-    async def load() -> tuple[int, Json] | None:
-        activity = await kind.load(db, activity_id)
-        if activity is None:  # pragma: no cover - activities are never deleted
-            return None
-        data = await kind.payload(db, activity, meeting)
-        read.append((activity, data))
-        return activity.version, data
-
-    publisher: ActivityPublisher = request.app[ACTIVITIES]
-    await publisher.push(request.app[EVENTS], meeting.id, kind.name, activity_id, event, load)
-    return read[-1] if read else None
+    app = request.app
+    return await publish_state(
+        app[DB], app[CACHE], app[ACTIVITIES], app[EVENTS], kind, meeting, activity_id, event
+    )
 
 
 async def _answer(
@@ -71,7 +65,7 @@ async def _answer(
         activity = await kind.load(db, activity_id)
         if activity is None:  # pragma: no cover - activities are never deleted
             raise not_found(kind.label)
-        fresh = activity, await kind.payload(db, activity, meeting)
+        fresh = activity, await broadcast_form(db, request.app[CACHE], kind, activity, meeting)
     activity, data = fresh
     if mine is None:
         mine = await kind.mine(db, activity, viewer_id)
@@ -84,9 +78,14 @@ def create_handler(kind: AnyKind) -> Handler:
     async def create(request: web.Request) -> web.StreamResponse:
         organizer = kind.created_by == "organizer"
         meeting, user = await meeting_for(request, organizer=organizer, live=True)
-        spec = kind.parse(await read_json(request))
+        body = await read_json(request)
+        spec = kind.parse(body)
         ctx = ActionContext(request.app[DB], meeting, user, {}, request.app[CLOCK].time())
+        deadline = parse_deadline(body, ctx.now)
+        if deadline is not None:
+            timed_kind(kind)  # 400 no_timer before anything is stored
         activity_id = await kind.create(ctx, spec)
+        await set_deadline(ctx.db, request.app[CACHE], kind, activity_id, meeting.id, deadline)
         fresh = await _publish(request, kind, meeting, activity_id, "created")
         answer = await _answer(request, kind, meeting, activity_id, user.id, fresh)
         return web.json_response(answer, status=201)
@@ -103,7 +102,8 @@ def read_handler(kind: AnyKind) -> Handler:
         db = request.app[DB]
         activity, meeting = await kind.locate(db, activity_id)
         await check_access(db, meeting, user, organizer=False, live=False)
-        return web.json_response(await kind.state(db, activity, meeting, user.id))
+        data = await broadcast_form(db, request.app[CACHE], kind, activity, meeting)
+        return web.json_response({**data, **await kind.mine(db, activity, user.id)})
 
     return read
 
@@ -132,8 +132,10 @@ def action_handler(kind: AnyKind, action: Action[Any]) -> Handler:
 
 
 def setup_activities(app: web.Application) -> None:
-    """Every registered kind's routes, the CSV export, and the publisher that orders frames."""
+    """Every registered kind's routes, the CSV export, the publisher that orders frames, and the
+    catch-up read clients make after an outage."""
     app[ACTIVITIES] = ActivityPublisher()
+    setup_catchup(app)
     add = app.router.add_route
     for kind in KINDS:
         name, plural = kind.name, kind.plural
@@ -148,3 +150,4 @@ def setup_activities(app: web.Application) -> None:
             path = f"/api/{plural}/{{id}}/{action.name}"
             add("POST", path, action_handler(kind, action), name=f"{name}_{action.name}")
     add("GET", "/api/meetings/{number}/export.csv", export_csv, name="meeting_export")
+    setup_activity_timers(app)

@@ -153,6 +153,9 @@ const hooks = {
   },
   onPresence: renderOnline,
   onEnded: () => setEnded(true),
+  // After any outage the room re-reads what changed in the activities (frames may have been lost).
+  cursor: () => activities.cursor(),
+  onCatchUp: (answer) => activities.catchUp(answer.activities),
   onActivity(frame) {
     if (frame.kind !== "meeting") return activities.applyFrame(frame);
     const joined = frame.data?.joined;

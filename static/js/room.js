@@ -1,5 +1,6 @@
 // One meeting room on the wire, shared by the meeting page and the screen: load (joining on 403),
-// the chat history, the websocket with resume and reconnect, frame dispatch, and the ended state.
+// the chat history, the websocket with resume and reconnect, frame dispatch, the activities'
+// catch-up after any outage, and the ended state.
 import { api, reconnectingSocket, showError, t, toast } from "./common.js";
 
 /** The server closes every socket of an ended meeting with this code; it is final. */
@@ -15,7 +16,11 @@ export const CLOSE_MEETING_ENDED = 4409;
  * - `onChat(message)`: each message once, in order (history, resume and live, deduplicated by seq);
  * - `onHello(frame)`, `onPresence(online, frame)`, `onActivity(frame)`, `onError(frame)`;
  * - `onState(state)`: "open" (hello received), "lost" (reconnecting), "closed" (refused for good), "ended";
- * - `onEnded(data)`: once, when the meeting is over (the ended frame, close code 4409, or found ended).
+ * - `onEnded(data)`: once, when the meeting is over (the ended frame, close code 4409, or found ended);
+ * - `cursor()` and `onCatchUp(answer)`: the activities' catch-up. Frames can be lost for good in an outage
+ *   (a broker down, a process killed), so whenever the socket (re)opens, and when the server says `resync`,
+ *   the room asks GET /api/meetings/{n}/activities?since=cursor() and hands the answer (only what changed
+ *   since, `{activities, cursor, ended_at}`) to `onCatchUp`.
  * After "ended" no socket is open and none is opened again.
  */
 export function openRoom(number, hooks = {}) {
@@ -40,11 +45,50 @@ export function openRoom(number, hooks = {}) {
     hooks.onEnded?.(data);
   }
 
+  // One catch-up at a time; asked again meanwhile, it runs once more after. A failure retries with
+  // backoff (storage may be coming back), a refusal (4xx) does not.
+  let catching = false;
+  let again = false;
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  async function catchUp() {
+    if (!hooks.onCatchUp || ended) return;
+    if (catching) {
+      again = true;
+      return;
+    }
+    catching = true;
+    let delay = 500;
+    try {
+      do {
+        again = false;
+        const since = hooks.cursor?.() ?? "";
+        try {
+          const query = since ? `?since=${encodeURIComponent(since)}` : "";
+          const answer = await api("GET", `/api/meetings/${number}/activities${query}`);
+          if (ended) return;
+          hooks.onCatchUp(answer);
+          // The ended frame may have been lost too.
+          if (answer.ended_at) return end(null);
+        } catch (error) {
+          if (error.status >= 400 && error.status < 500 && error.status !== 429) return;
+          again = true;
+          await sleep(delay);
+          delay = Math.min(delay * 2, 8000);
+        }
+      } while (again && !ended);
+    } finally {
+      catching = false;
+    }
+  }
+
   const dispatch = {
     hello(frame) {
       hooks.onState?.("open");
       hooks.onHello?.(frame);
+      catchUp();
     },
+    resync: () => catchUp(),
     chat,
     presence: (frame) => hooks.onPresence?.(frame.online ?? [], frame),
     error: (frame) => (hooks.onError ? hooks.onError(frame) : toast(frame.message ?? t("common.error"), "error")),
@@ -93,7 +137,12 @@ export function openRoom(number, hooks = {}) {
 
   function connect() {
     socket = reconnectingSocket(() => `/ws/meetings/${number}?after=${lastSeq}`, {
-      onMessage: (frame) => dispatch[frame.type]?.(frame),
+      onMessage: (frame) => {
+        dispatch[frame.type]?.(frame);
+        // Every frame as a DOM event too, so a page module can follow frames it does not own
+        // (the organizer's present buttons follow `presenting` and new activities).
+        document.dispatchEvent(new CustomEvent("hub:frame", { detail: frame }));
+      },
       onClose,
     });
   }
@@ -123,5 +172,7 @@ export function openRoom(number, hooks = {}) {
     end,
     /** Drop the connection now, as a network failure would, and reconnect with backoff. */
     drop: () => socket?.drop(),
+    /** Re-read what changed in the activities now (the socket's (re)open does it by itself). */
+    catchUp,
   };
 }

@@ -1,55 +1,204 @@
-// The projector view: a chat wall, the activity touched last (poll bars, lottery reveal), the QR.
-// The wire (load, history, socket, resume, ended) is room.js, shared with the meeting page.
-import { Board } from "./activities/board.js";
-import { avatar, config, el, showError, t } from "./common.js";
-import { openRoom } from "./room.js";
+// The big screen (/m/{number}/screen and the screen link /s/{token}): what the organizer presents
+// (join QR, chat wall, one activity, or blank), a connection badge, and the ended state. Never
+// joins the meeting, never scrolls. Hooks for tests: docs/dashboard.md.
+import { config, el, t } from "./common.js";
+import { KINDS } from "./activities/index.js";
+import { trimToFit } from "./screen/fit.js";
+import { bindKeys } from "./screen/keys.js";
+import { Stage } from "./screen/stage.js";
+import { CLOSE_LINK_REVOKED, screenApi, screenSocket } from "./screen/wire.js";
 
-const number = config.number;
-const WALL = 30;
+const { number, token } = config.screen;
 const $ = (id) => document.getElementById(id);
+const root = $("screen");
 const wall = $("messages");
-const stage = new Board($("stage"), { number, me: config.user, stage: true });
+const stage = new Stage($("stage"));
+const WALL_KEEP = 50;
+const KIND_ORDER = [...KINDS.keys()];
+
+const state = {
+  presenting: { show: "join" },
+  auto: true,
+  controls: false,
+  ended: false,
+  activities: new Map(), // "kind:id" -> {kind, data}
+  seen: new Set(),
+  lastSeq: 0,
+  socket: null,
+};
+
+const api = (method, path, body) => screenApi(token, method, path, body);
+
+function hookOf(p) {
+  return p.show === "activity" ? `activity:${p.kind}:${p.id}` : p.show;
+}
+
+/** Activities oldest first (the order ← and → walk). */
+function ordered() {
+  return [...state.activities.values()]
+    .sort((a, b) => String(a.data.created_at).localeCompare(String(b.data.created_at)) || KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.data.id - b.data.id)
+    .map((a) => ({ kind: a.kind, id: a.data.id }));
+}
+
+function render() {
+  const p = state.presenting;
+  root.dataset.presenting = hookOf(p);
+  if (p.show === "activity") {
+    const item = state.activities.get(`${p.kind}:${p.id}`);
+    if (item) stage.show(item.kind, item.data);
+    else stage.clear();
+  } else {
+    stage.clear();
+  }
+  fitWall();
+}
+
+/** Keep the newest messages that fit; older ones fall off the top. */
+function fitWall() {
+  for (const item of wall.children) item.hidden = false;
+  if (wall.clientHeight > 0) trimToFit(wall, wall, { fromStart: true });
+}
 
 function addMessage(msg) {
-  wall.append(el("li", { class: "msg" }, avatar(msg.user, "avatar"),
-    el("div", {}, el("div", { class: "who", text: msg.user?.name ?? "" }), el("div", { class: "bubble", text: msg.text }))));
-  while (wall.children.length > WALL) wall.firstElementChild.remove();
-  wall.scrollTop = wall.scrollHeight;
+  if (typeof msg.seq !== "number" || state.seen.has(msg.seq)) return;
+  state.seen.add(msg.seq);
+  state.lastSeq = Math.max(state.lastSeq, msg.seq);
+  wall.append(el("li", { class: "msg", dataset: { seq: msg.seq } },
+    el("span", { class: "who", text: msg.user?.name || msg.user?.userid || "" }),
+    el("span", { class: "bubble", text: msg.text })));
+  while (wall.children.length > WALL_KEEP) wall.firstElementChild.remove();
+  fitWall();
 }
 
-function setOnline(users) {
-  $("online-count").textContent = t("meeting.online", { n: users.length });
+/** Store an activity unless we already show a newer version of it. */
+function putActivity(kind, data) {
+  const key = `${kind}:${data.id}`;
+  const old = state.activities.get(key)?.data;
+  if (typeof old?.version === "number" && typeof data.version === "number" && data.version < old.version) return false;
+  state.activities.set(key, { kind, data });
+  return true;
 }
 
-/** The meeting is over: say so on the wall; the room has closed its socket for good. */
+function setOnline(n) {
+  $("online-count").textContent = t("screen.online", { n });
+}
+
+function setConnection(online) {
+  const badge = $("connection");
+  badge.dataset.state = online ? "online" : "offline";
+  badge.textContent = t(online ? "screen.connection_online" : "screen.connection_offline");
+}
+
+function applyState(body, { first }) {
+  const meeting = body.meeting;
+  $("meeting-title").textContent = meeting.title;
+  document.title = `${meeting.title} · ${t("meeting.screen")}`;
+  state.controls = Boolean(body.controls);
+  root.dataset.controls = state.controls ? "1" : "0";
+  if (body.activities) {
+    for (const { kind, plural } of KINDS.values()) for (const data of body.activities[plural] ?? []) putActivity(kind, data);
+  }
+  if (body.presenting) state.presenting = body.presenting;
+  if (typeof body.auto_present === "boolean") state.auto = body.auto_present;
+  if (typeof body.online === "number") setOnline(body.online);
+  if (first) for (const msg of body.messages ?? []) addMessage(msg);
+  if (typeof body.last_seq === "number" && first) state.lastSeq = Math.max(state.lastSeq, body.last_seq);
+  if (body.summary) {
+    const s = body.summary;
+    $("ended-summary").textContent = t("screen.ended_summary", { attendees: s.attendees, messages: s.messages, activities: s.activities });
+  }
+  render();
+  if (!meeting.active) showEnded();
+}
+
+/** The meeting is over: say so, close the socket for good, and show what it was. */
 function showEnded() {
+  if (state.ended) return;
+  state.ended = true;
+  state.socket?.stop();
+  root.dataset.meetingState = "ended";
   $("ended-banner").hidden = false;
-  document.body.dataset.ended = "1";
-  stage.setRole({ organizer: false, ended: true });
+  setConnection(false);
+  $("connection").hidden = true;
+  render();
+  api("GET", `/api/meetings/${number}/screen`).then((body) => {
+    if (body.summary) {
+      const s = body.summary;
+      $("ended-summary").textContent = t("screen.ended_summary", { attendees: s.attendees, messages: s.messages, activities: s.activities });
+    }
+  }).catch(() => {});
+}
+
+function showRevoked() {
+  state.socket?.stop();
+  root.dataset.link = "revoked";
+  $("connection").hidden = true;
+}
+
+const onFrame = {
+  hello() {
+    // Every (re)open re-reads the screen: whatever changed while away is shown, once.
+    api("GET", `/api/meetings/${number}/screen`).then((body) => applyState(body, { first: false })).catch(() => {});
+  },
+  chat: addMessage,
+  presence: (frame) => setOnline(frame.count ?? (frame.online ?? []).length),
+  presenting(frame) {
+    state.presenting = frame.show === "activity" ? { show: "activity", kind: frame.kind, id: frame.id } : { show: frame.show };
+    if (typeof frame.auto_present === "boolean") state.auto = frame.auto_present;
+    render();
+  },
+  activity(frame) {
+    if (frame.kind === "meeting") {
+      if (frame.event === "ended") showEnded();
+      return;
+    }
+    if (!KINDS.has(frame.kind) || !frame.data || frame.data.id === undefined) return;
+    if (!putActivity(frame.kind, frame.data)) return;
+    // A new activity takes the screen when auto_present is on; votes, claims and scores never.
+    if (frame.event === "created" && state.auto) state.presenting = { show: "activity", kind: frame.kind, id: frame.data.id };
+    render();
+  },
+};
+
+async function choose(body) {
+  try {
+    const answer = await api("PUT", `/api/meetings/${number}/presenting`, body);
+    state.presenting = answer;
+    render();
+  } catch (error) {
+    if (error.status === 401) showRevoked();
+  }
 }
 
 async function main() {
-  const room = openRoom(number, {
-    join: true,
-    history: WALL,
-    onMeeting(meeting) {
-      $("meeting-title").textContent = meeting.title;
-      stage.setAll(meeting.activities);
-      setOnline(meeting.online ?? []);
-    },
-    onChat: addMessage,
-    onPresence: setOnline,
-    onActivity: (frame) => stage.applyFrame(frame),
-    onEnded: showEnded,
+  window.hubScreen = { state };
+  bindKeys({
+    help: $("help"),
+    noControl: $("help-no-control"),
+    controls: () => state.controls && !state.ended,
+    choose,
+    current: () => state.presenting,
+    ordered,
   });
-  window.hubScreen = { room };
+  window.addEventListener("resize", () => render());
+  let body;
   try {
-    await room.ready;
+    body = await api("GET", `/api/meetings/${number}/screen`);
   } catch (error) {
-    // An ended meeting refuses a newcomer's join with 409: that is the ended state too.
-    if (error.status === 409) return showEnded();
-    showError(error);
+    if (error.status === 401 && token) return showRevoked();
+    $("meeting-title").textContent = error.message;
+    return;
   }
+  applyState(body, { first: true });
+  if (state.ended) return;
+  state.socket = screenSocket({
+    number,
+    token,
+    after: () => state.lastSeq,
+    onFrame: (frame) => onFrame[frame.type]?.(frame),
+    onOnline: setConnection,
+    onFinal: (code) => (code === CLOSE_LINK_REVOKED ? showRevoked() : showEnded()),
+  });
 }
 
 main();

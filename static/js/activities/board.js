@@ -55,18 +55,44 @@ export class Board {
 
   /** Our own action's answer: the full object, per-viewer fields included. */
   put(kind, data) {
+    this.store(kind, this.merged(kind, data));
+  }
+
+  /** `data` (a full object, per-viewer fields included) over what we hold, through the version check. */
+  merged(kind, data) {
     const old = this.items.get(keyOf(kind, data.id))?.data ?? {};
     const merged = { ...old };
     // A frame already showed a newer state: take only our own fields from this answer.
     const fields = stale(old, data) ? KINDS.get(kind).mine.filter((field) => field in data) : Object.keys(data);
     for (const field of fields) merged[field] = data[field];
-    this.store(kind, merged);
+    return merged;
   }
 
   store(kind, data) {
     const key = keyOf(kind, data.id);
     this.items.set(key, { kind, data, touched: ++this.clock });
     this.renderOne(key);
+  }
+
+  /** What we hold, for the catch-up: `kind:id:version,...` (GET /api/meetings/{n}/activities?since=). */
+  cursor() {
+    // The server takes at most 400 items; past that, ask for everything (an empty cursor).
+    if (this.items.size > 400) return "";
+    return [...this.items.values()].map(({ kind, data }) => `${kind}:${data.id}:${data.version ?? 0}`).join(",");
+  }
+
+  /** A catch-up answer (only what changed since our cursor, full objects): applied through the same
+   * version check as frames and answers, as one change, so the stage shows what a fresh page shows. */
+  catchUp(activities) {
+    const touched = ++this.clock;
+    let changed = 0;
+    for (const { kind, plural } of KINDS.values()) {
+      for (const data of activities?.[plural] ?? []) {
+        this.items.set(keyOf(kind, data.id), { kind, data: this.merged(kind, data), touched });
+        changed += 1;
+      }
+    }
+    if (changed) this.renderAll();
   }
 
   sorted() {
@@ -95,7 +121,7 @@ export class Board {
     const module = KINDS.get(kind);
     const node = el(
       "article",
-      { class: `activity ${kind}-card`, dataset: { kind, id: data.id, status: data.status } },
+      { class: `activity ${kind}-card`, dataset: { kind, id: data.id, status: data.status, version: data.version ?? 0 } },
       el("header", {}, el("span", { class: `kind ${kind}`, text: t(`${kind}.kind`) }),
         el("h3", { text: module.title(data) }),
         el("span", { class: `state ${data.status}`, text: t(data.status === "open" ? "act.open" : "act.closed") })),
