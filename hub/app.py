@@ -22,6 +22,7 @@ from hub.web.meetings import setup_meetings
 from hub.web.metrics import metrics_state_ctx, setup_metrics
 from hub.web.middleware import setup_middleware
 from hub.web.pages import setup_pages
+from hub.web.screen import setup_screen
 from hub.web.ws import setup_ws
 from hub.wechat.ctx import wechat_ctx
 from hub.wechat.endpoints import ENDPOINTS, WeChatEndpoints
@@ -55,6 +56,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     setup_meetings(app)
     setup_realtime(app)
     setup_ws(app)
+    setup_screen(app)  # after the rooms: its cleanup context listens on the cache
     setup_chat(app)
     setup_activities(app)
     setup_pages(app, TEMPLATES_DIR)

@@ -14,7 +14,9 @@ from yarl import URL
 
 from hub.activities import KINDS
 from hub.i18n import LANG_COOKIE, LANGUAGES, catalogue, request_language, translate
-from hub.keys import SETTINGS
+from hub.keys import DB, SETTINGS
+from hub.meetings.screen_links import find_link
+from hub.storage.meetings import get_meeting, meeting_by_number
 from hub.web.admin import is_admin_user
 from hub.web.auth import current_user, safe_next
 from hub.web.live_feed import setup_live_feed
@@ -140,8 +142,42 @@ async def meeting(request: web.Request) -> web.Response:
 
 
 async def screen(request: web.Request) -> web.Response:
-    """GET /m/{number}/screen: the projector view (chat wall, poll bars, lottery reveal)."""
-    return await _meeting_page(request, "screen.html", "screen")
+    """GET /m/{number}/screen: the projector view of a signed-in user; never joins the meeting."""
+    number = request.match_info["number"]
+    if not NUMBER.match(number):
+        return await error_page(request, 404, "screen.unknown_title", "screen.unknown_lead")
+    if await current_user(request) is None:
+        raise _to_login(request)
+    if await meeting_by_number(request.app[DB], number) is None:
+        return await error_page(request, 404, "screen.unknown_title", "screen.unknown_lead")
+    return await _screen_page(request, number, None)
+
+
+async def screen_link(request: web.Request) -> web.Response:
+    """GET /s/{token}: the projector view of a screen link, with no sign-in."""
+    token = request.match_info["token"]
+    db = request.app[DB]
+    link = await find_link(db, token)
+    meeting = None if link is None or not link.active else await get_meeting(db, link.meeting_id)
+    if meeting is None:
+        status = 410 if link is not None else 404
+        return await error_page(request, status, "screen.link_title", "screen.link_lead")
+    return await _screen_page(request, meeting.number, token)
+
+
+async def _screen_page(request: web.Request, number: str, token: str | None) -> web.Response:
+    """The screen: its script reads the number and, on a link, the token from its config."""
+    response = await render(
+        request,
+        "screen.html",
+        page="screen",
+        number=number,
+        kinds=page_kinds(),
+        screen={"number": number, "token": token},
+    )
+    # The token is in the URL: never hand it to another site in a Referer.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 async def admin(request: web.Request) -> web.Response:
@@ -169,4 +205,5 @@ def setup_pages(app: web.Application, templates_dir: Path) -> None:
     app.router.add_get("/admin", admin, name="page_admin")
     app.router.add_get("/m/{number}", meeting, name="page_meeting")
     app.router.add_get("/m/{number}/screen", screen, name="page_screen")
+    app.router.add_get("/s/{token}", screen_link, name="page_screen_link")
     setup_live_feed(app)

@@ -1,0 +1,105 @@
+"""What a screen shows now: the presenting rule over the registered kinds, and the screen's state.
+
+The census (how many activities, which is newest) walks `KINDS`, so a new kind needs nothing
+here: its listing's `id` and `created_at`, and its stored `created_at` for ties, are enough.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from hub.activities import KINDS
+from hub.activities.kind import Json
+from hub.keys import DB
+from hub.meetings.presenting import ActivityRef, Presenting, effective, stored_choice
+from hub.meetings.settings import AUTO_PRESENT, meeting_settings
+from hub.realtime.chat import messages_json
+from hub.realtime.rooms import REALTIME
+from hub.storage import Database
+from hub.storage.chat import last_seq, messages_after
+from hub.storage.meetings import Meeting, list_attendees
+from hub.storage.users import get_users
+from hub.web.meetings import meeting_summary
+from hub.web.screen_access import ScreenViewer
+
+# The chat wall keeps this many messages; older ones fall off the screen.
+WALL_MESSAGES = 50
+SCREEN_VIEWER_ID = 0  # no user: listings carry no per-viewer fields
+
+
+async def all_activities(db: Database, meeting_id: int) -> dict[str, list[Json]]:
+    """Every activity of the meeting in its broadcast form, by plural."""
+    return {kind.plural: await kind.listing(db, meeting_id, SCREEN_VIEWER_ID) for kind in KINDS}
+
+
+async def census(
+    db: Database, meeting_id: int, activities: dict[str, list[Json]] | None = None
+) -> tuple[int, ActivityRef | None]:
+    """How many activities the meeting has, and the newest one."""
+    listed = activities if activities is not None else await all_activities(db, meeting_id)
+    count = 0
+    best: list[tuple[str, Any, Json]] = []
+    for kind in KINDS:
+        items = listed.get(kind.plural, [])
+        count += len(items)
+        if items:
+            top = max(items, key=lambda item: (str(item.get("created_at") or ""), int(item["id"])))
+            best.append((str(top.get("created_at") or ""), kind, top))
+    if not best:
+        return count, None
+    newest_second = max(stamp for stamp, _, _ in best)
+    tied = [(kind, item) for stamp, kind, item in best if stamp == newest_second]
+    if len(tied) > 1:
+        # The API's times are whole seconds: ask storage which of the same second came last.
+        async def stored_time(kind: Any, item: Json) -> float:
+            activity = await kind.load(db, int(item["id"]))
+            return float(getattr(activity, "created_at", 0.0) or 0.0)
+
+        stamps = [(await stored_time(kind, item), kind, item) for kind, item in tied]
+        _, kind, item = max(stamps, key=lambda s: s[0])
+    else:
+        kind, item = tied[0]
+    return count, ActivityRef(kind.name, int(item["id"]))
+
+
+async def current(
+    db: Database, meeting_id: int, activities: dict[str, list[Json]] | None = None
+) -> tuple[Presenting, bool, int]:
+    """What the screen presents now, whether auto_present is on, and the activity count."""
+    settings = await meeting_settings(db, meeting_id)
+    auto = bool(settings[AUTO_PRESENT.name])
+    count, newest = await census(db, meeting_id, activities)
+    stored = await stored_choice(db, meeting_id)
+    return effective(stored, auto, count, newest), auto, count
+
+
+async def screen_state(app: web.Application, viewer: ScreenViewer) -> dict[str, Any]:
+    """Everything a screen renders, in one read: it is re-read each time its socket opens."""
+    db = app[DB]
+    meeting: Meeting = viewer.meeting
+    organizer = (await get_users(db, [meeting.organizer_id])).get(meeting.organizer_id)
+    body: dict[str, Any] = {"meeting": meeting_summary(app, meeting, organizer)}
+    body["controls"] = viewer.controls and meeting.active
+    if not viewer.reads_content:
+        return body
+    activities = await all_activities(db, meeting.id)
+    presenting, auto, count = await current(db, meeting.id, activities)
+    floor = await last_seq(db, meeting.id)
+    page = await messages_after(db, meeting.id, max(0, floor - WALL_MESSAGES), WALL_MESSAGES)
+    online = await app[REALTIME].online_users(meeting.id) if meeting.active else []
+    body.update(
+        presenting=presenting.as_json(),
+        auto_present=auto,
+        activities=activities,
+        messages=await messages_json(db, page),
+        last_seq=floor,
+        online=len(online),
+        summary={
+            "attendees": len(await list_attendees(db, meeting.id)),
+            "messages": floor,
+            "activities": count,
+        },
+    )
+    return body
