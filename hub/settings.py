@@ -337,6 +337,23 @@ class Settings:
         lo=0.5,
         hi=3600.0,
     )
+    session_recheck: float = setting(
+        5.0,
+        "HUB_SESSION_RECHECK",
+        "seconds a process trusts its last look at a session: a logout or revocation applies "
+        "at once on the process that made it, on the others within this time",
+        _number,
+        lo=0.0,
+        hi=300.0,
+    )
+    qr_renders_per_minute: int = setting(
+        10,
+        "HUB_QR_RENDERS_PER_MINUTE",
+        "custom QR codes (`POST /api/qrcode`) one user may render per minute",
+        _whole,
+        lo=1,
+        hi=10_000,
+    )
 
     @property
     def secure_cookies(self) -> bool:

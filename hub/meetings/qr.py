@@ -19,7 +19,7 @@ from hub.cache import Cache
 # Hub's own links are short (`https://host/m/12345?from=share`); a long text costs the
 # pure-Python encoder ~100 ms of CPU holding the GIL, and scans badly from a screen.
 MAX_QR_TEXT = 300
-# Custom renders (`POST /api/qrcode`) per user per minute; meetings' own QRs are cached.
+# HUB_QR_RENDERS_PER_MINUTE's default: custom renders per user (meetings' own are cached).
 QR_RENDERS_PER_MINUTE = 10
 JOIN_QR_CACHE = 4096
 _DEFAULT_PORTS = {"http": 80, "https": 443}

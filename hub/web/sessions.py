@@ -26,8 +26,7 @@ COOKIE_NAME = "hub_session"
 HOST_COOKIE_NAME = "__Host-hub_session"
 SESSION_COOKIES = (COOKIE_NAME, HOST_COOKIE_NAME)
 SESSION_MAX_AGE = 7 * 24 * 3600
-# How long a process trusts its last look at a session row: a logout or revocation made on
-# this process applies at once, one made on another process within this many seconds.
+# HUB_SESSION_RECHECK's default: how long a process trusts its last look at a session row.
 SESSION_RECHECK_SECONDS = 5.0
 SESSION_MEMO_SIZE = 10_000
 
@@ -198,7 +197,8 @@ async def save_changed_session(request: web.Request, response: web.StreamRespons
 
 async def live_sessions_ctx(app: web.Application) -> AsyncIterator[None]:
     """The session record, once storage is open."""
-    app[LIVE_SESSIONS] = LiveSessions(app[DB], app[CLOCK])
+    recheck = app[SETTINGS].session_recheck
+    app[LIVE_SESSIONS] = LiveSessions(app[DB], app[CLOCK], recheck=recheck)
     yield
 
 
