@@ -16,7 +16,6 @@ from hub.meetings.access import valid_number
 from hub.meetings.numbers import NumbersExhausted, open_meeting
 from hub.meetings.qr import (
     MAX_QR_TEXT,
-    QR_RENDERS_PER_MINUTE,
     hub_link,
     join_qr_async,
     png_data_url,
@@ -173,7 +172,8 @@ async def qrcode_data_url(request: web.Request) -> web.Response:
     if url is None:
         raise bad_request("only links to this hub can be turned into QR codes", "foreign_url")
     app = request.app
-    wait = await take_render(app[CACHE], user.id, app[CLOCK].time(), QR_RENDERS_PER_MINUTE)
+    per_minute = app[SETTINGS].qr_renders_per_minute
+    wait = await take_render(app[CACHE], user.id, app[CLOCK].time(), per_minute)
     if wait is not None:
         raise ApiError(
             429, "qr_rate_limited", "too many QR codes; try again soon", retry_after=wait
