@@ -114,3 +114,31 @@ async def test_json_nested_30000_deep_is_400(signed_in: TestClient[Any, Any]) ->
         "/api/meetings", data=shallow, headers={"Content-Type": "application/json"}
     )
     assert await refused(resp, 400) == "bad_request"
+
+
+WS_GAP = (
+    "hub/web/ws.py _dispatch: json.loads lets RecursionError escape (close 1011, an ERROR line) "
+    "and lone surrogates reach storage; parse with hub.web.validate.parse_json_text and answer "
+    "its Invalid as an error frame"
+)
+
+
+@pytest.mark.xfail(strict=True, reason=WS_GAP)
+async def test_websocket_bad_frames_get_error_frames(signed_in: TestClient[Any, Any]) -> None:
+    origin = {"Origin": signed_in.app[SETTINGS].public_url}
+    path = real(signed_in, "/ws/meetings/NNNNN")
+    async with signed_in.ws_connect(path, headers=origin) as ws:
+        frames = [
+            ("[" * 30_000 + "]" * 30_000, "bad_json"),
+            ('{"type": "chat", "text": "\\ud800 x", "client_id": "c1"}', "bad_text"),
+        ]
+        for frame, code in frames:
+            await ws.send_str(frame)
+            while True:
+                msg = await ws.receive_json(timeout=10)
+                if msg["type"] == "error":
+                    assert msg["code"] == code, msg
+                    break
+        await ws.send_str('{"type": "ping"}')
+        while (await ws.receive_json(timeout=10))["type"] != "pong":
+            pass
