@@ -40,6 +40,7 @@ export function openRoom(number, hooks = {}) {
   function end(data) {
     if (ended) return;
     ended = true;
+    clearInterval(lostTimer);
     socket?.stop();
     hooks.onState?.("ended");
     hooks.onEnded?.(data);
@@ -82,8 +83,18 @@ export function openRoom(number, hooks = {}) {
     }
   }
 
+  // While the socket is down (a process gone, the broker down, the backoff growing), storage may
+  // still answer: keep the activities current over HTTP until the next hello.
+  const LOST_CATCH_UP_MS = 3000;
+  let lostTimer = null;
+  function whileLost(lost) {
+    clearInterval(lostTimer);
+    lostTimer = lost && !ended && hooks.onCatchUp ? setInterval(catchUp, LOST_CATCH_UP_MS) : null;
+  }
+
   const dispatch = {
     hello(frame) {
+      whileLost(false);
       hooks.onState?.("open");
       hooks.onHello?.(frame);
       catchUp();
@@ -125,7 +136,9 @@ export function openRoom(number, hooks = {}) {
     if (ended) return;
     if (event.code === CLOSE_MEETING_ENDED) return end(null);
     // Any other 4xxx: refused for good (reconnectingSocket gives up); else it retries with backoff.
-    hooks.onState?.(event.code >= 4000 && event.code < 4500 ? "closed" : "lost");
+    const final = event.code >= 4000 && event.code < 4500;
+    hooks.onState?.(final ? "closed" : "lost");
+    if (!final) whileLost(true);
     // A server may also refuse an ended meeting before the upgrade (1006 here): ask, do not retry forever.
     try {
       const meeting = await api("GET", `/api/meetings/${number}`);
