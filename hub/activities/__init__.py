@@ -6,11 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from hub.activities.checkin import CHECKIN
 from hub.activities.kind import ActivityKind, Json
 from hub.activities.lottery import LOTTERY
 from hub.activities.poll import POLL
+from hub.activities.quiz import QUIZ
 from hub.activities.rating import RATING
 from hub.activities.redpacket import REDPACKET
+from hub.activities.wordcloud import WORDCLOUD
 from hub.storage.database import Executor
 
 KINDS: tuple[ActivityKind[Any, Any], ...] = (
@@ -18,6 +21,9 @@ KINDS: tuple[ActivityKind[Any, Any], ...] = (
     LOTTERY,
     RATING,
     REDPACKET,
+    WORDCLOUD,
+    QUIZ,
+    CHECKIN,
 )
 
 

@@ -11,7 +11,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, Protocol, TypeVar
 
+from hub.cache import Cache
 from hub.errors import Conflict, conflict, not_found
+from hub.storage import activity_timers
 from hub.storage.database import Database, Executor
 from hub.storage.meetings import Meeting, get_meeting
 from hub.storage.users import User
@@ -46,6 +48,8 @@ class ActionContext:
     user: User
     body: Json
     now: float
+    # For actions that schedule a later action of their own (hub.activities.timers).
+    cache: Cache | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,31 @@ def _no_body(_: Json) -> Json | None:
     return None
 
 
+@dataclass(frozen=True)
+class ViewContext:
+    """A read beyond the activity's JSON: its meeting and when; the access check already passed."""
+
+    db: Database
+    meeting: Meeting
+    now: float
+
+
+ViewFn = Callable[[ViewContext, A], Awaitable[Json]]
+
+
+@dataclass(frozen=True)
+class View(Generic[A]):
+    """GET /api/<plural>/{id}/<name>: something of an activity not in its JSON (a check-in code).
+
+    `who`: "organizer" (the meeting's organizer), "presenter" (the organizer or a screen link of
+    the meeting), or "attendee" (anyone who joined).
+    """
+
+    name: str
+    who: Literal["organizer", "presenter", "attendee"]
+    run: ViewFn[A]
+
+
 @dataclass(eq=False)
 class ActivityKind(Generic[A, S]):
     """An activity kind: `name` in frames and the `kind` field, `plural` in URLs, JSON and CSV.
@@ -116,6 +145,10 @@ class ActivityKind(Generic[A, S]):
     # The activity and its meeting in one read, where a kind's hot path needs the statement.
     load_in_meeting: Callable[[Executor, int], Awaitable[tuple[A, Meeting] | None]] | None = None
     actions: dict[str, Action[A]] = field(default_factory=dict)
+    views: dict[str, View[A]] = field(default_factory=dict)
+    # The organizer action a timer runs at `closes_at` (hub.activities.timers); a kind without an
+    # organizer action of that name cannot be timed.
+    close_action: str = "close"
 
     def action(
         self,
@@ -132,6 +165,34 @@ class ActivityKind(Generic[A, S]):
             if name in self.actions:
                 raise ValueError(f"{self.name} already has an action {name!r}")
             self.actions[name] = Action(name, event, organizer, when, run, example)
+            return run
+
+        return register
+
+    def __post_init__(self) -> None:
+        # Every listing (the meeting JSON, the screen, a catch-up) carries each activity's
+        # `closes_at`: one statement per kind with activities (hub.activities.timers).
+        own = self.listing
+
+        async def listing(ex: Executor, meeting_id: int, viewer_id: int) -> list[Json]:
+            items = await own(ex, meeting_id, viewer_id)
+            if not items:
+                return items
+            ids = [int(item["id"]) for item in items]
+            due = await activity_timers.due_at(ex, self.name, ids, self.close_action)
+            return [{**item, "closes_at": due.get(int(item["id"]))} for item in items]
+
+        self.listing = listing
+
+    def view(
+        self, name: str, *, who: Literal["organizer", "presenter", "attendee"] = "organizer"
+    ) -> Callable[[ViewFn[A]], ViewFn[A]]:
+        """Register the decorated function as the read GET /api/<plural>/{id}/`name`."""
+
+        def register(run: ViewFn[A]) -> ViewFn[A]:
+            if name in self.views or name in self.actions:
+                raise ValueError(f"{self.name} already has a route {name!r}")
+            self.views[name] = View(name, who, run)
             return run
 
         return register

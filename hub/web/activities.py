@@ -80,7 +80,9 @@ def create_handler(kind: AnyKind) -> Handler:
         meeting, user = await meeting_for(request, organizer=organizer, live=True)
         body = await read_json(request)
         spec = kind.parse(body)
-        ctx = ActionContext(request.app[DB], meeting, user, {}, request.app[CLOCK].time())
+        ctx = ActionContext(
+            request.app[DB], meeting, user, {}, request.app[CLOCK].time(), request.app[CACHE]
+        )
         deadline = parse_deadline(body, ctx.now)
         if deadline is not None:
             timed_kind(kind)  # 400 no_timer before anything is stored
@@ -118,7 +120,7 @@ def action_handler(kind: AnyKind, action: Action[Any]) -> Handler:
         activity, meeting = await kind.locate(db, activity_id)
         await check_access(db, meeting, user, organizer=action.organizer, live=action.live)
         body = await read_json(request)
-        ctx = ActionContext(db, meeting, user, body, request.app[CLOCK].time())
+        ctx = ActionContext(db, meeting, user, body, request.app[CLOCK].time(), request.app[CACHE])
         outcome = await action.run(ctx, activity) or DONE
         fresh = None
         if outcome.changed:

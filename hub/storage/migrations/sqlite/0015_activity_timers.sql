@@ -1,0 +1,15 @@
+-- Timed actions of any activity kind (the close at `closes_at`, a quiz question's reveal): one row
+-- per activity and action. A process claims a due row with a conditional UPDATE of
+-- `claimed_until` (a lease: a process that dies mid-way lets another take it after), runs the
+-- action, then sets `done`. Kinds keep their own tables untouched.
+CREATE TABLE activity_timer (
+    kind VARCHAR(20) NOT NULL,
+    activity_id INTEGER NOT NULL,
+    action VARCHAR(20) NOT NULL,
+    meeting_id INTEGER NOT NULL REFERENCES meeting (id),
+    due_at DOUBLE NOT NULL,
+    claimed_until DOUBLE NULL,
+    done INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (kind, activity_id, action)
+);
+CREATE INDEX activity_timer_due ON activity_timer (done, due_at);
