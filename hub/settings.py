@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 from dotenv import dotenv_values
 
+from hub.cache.sentinel import is_sentinel_url, parse_sentinel_url
+
 T = TypeVar("T")
 Parser = Callable[["Var", str], Any]
 
@@ -120,9 +122,17 @@ def _database_url(var: Var, raw: str) -> str:
 
 
 def _redis_url(var: Var, raw: str) -> str:
+    if is_sentinel_url(raw):
+        try:
+            parse_sentinel_url(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{var.name}: {exc}") from None
+        return raw
     parts = urlsplit(raw)
     if parts.scheme not in ("redis", "rediss", "unix") or not (parts.netloc or parts.path):
-        raise ConfigError(f"{var.name} must look like redis://host:6379/0")
+        raise ConfigError(
+            f"{var.name} must look like redis://host:6379/0 or redis+sentinel://host:26379/name"
+        )
     return raw
 
 
@@ -187,7 +197,8 @@ class Settings:
     redis_url: str | None = setting(
         None,
         "HUB_REDIS_URL",
-        "`redis://host:6379/0`; unset keeps the cache and broker in-process",
+        "`redis://host:6379/0`, or `redis+sentinel://host:26379[,host:port...]/service[/db]` "
+        "behind Sentinel; unset keeps the cache and broker in-process",
         _redis_url,
         secret=True,
     )

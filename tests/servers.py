@@ -162,14 +162,19 @@ class Redis(_Server):
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
 
+    # With a primary's port, this server starts as its replica (for Sentinel failovers).
+    replica_of: int | None = None
+
     def url(self, db: int = 0) -> str:
         return f"redis://127.0.0.1:{self.port}/{db}"
 
     def start(self) -> Redis:
         log = self.root / "redis.log"
+        replica = ["--replicaof", "127.0.0.1", str(self.replica_of)] if self.replica_of else []
         self.proc = subprocess.Popen(
             [
                 "redis-server",
+                *replica,
                 "--port",
                 str(self.port),
                 "--bind",
@@ -185,6 +190,38 @@ class Redis(_Server):
                 "--maxclients",
                 "2000",
             ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait_port(self.port, 20, self.proc, log)
+        return self
+
+
+@dataclass
+class Sentinel(_Server):
+    """A Redis Sentinel watching one primary as `service` (quorum 1, quick failover)."""
+
+    primary_port: int
+    service: str = "hubmaster"
+    root: Path = field(default_factory=_base_dir)
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+
+    def url(self, db: int = 0) -> str:
+        return f"redis+sentinel://127.0.0.1:{self.port}/{self.service}/{db}"
+
+    def start(self) -> Sentinel:
+        log = self.root / "sentinel.log"
+        conf = self.root / "sentinel.conf"  # Sentinel rewrites its own config: it must be a file
+        conf.write_text(
+            f"port {self.port}\nbind 127.0.0.1\ndir {self.root}\nlogfile {log}\n"
+            f"sentinel monitor {self.service} 127.0.0.1 {self.primary_port} 1\n"
+            f"sentinel down-after-milliseconds {self.service} 1500\n"
+            f"sentinel failover-timeout {self.service} 5000\n"
+            f"sentinel parallel-syncs {self.service} 1\n"
+        )
+        self.proc = subprocess.Popen(
+            ["redis-server", str(conf), "--sentinel"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -12,10 +12,11 @@ from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import RedisError
+from redis.exceptions import ReadOnlyError, RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from hub.cache.base import CacheUnavailable, Handler
+from hub.cache.sentinel import is_sentinel_url, sentinel_client
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,8 @@ local v = redis.call('INCRBY', KEYS[1], ARGV[1])
 if v == tonumber(ARGV[1]) and tonumber(ARGV[2]) > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return v
 """
-_LOST = (RedisConnectionError, RedisTimeoutError, OSError)
+# ReadOnlyError: a replica answered, so the primary moved (a Sentinel failover under way).
+_LOST = (RedisConnectionError, RedisTimeoutError, ReadOnlyError, OSError)
 
 
 def _ms(seconds: float) -> int:
@@ -77,16 +79,19 @@ class RedisCache:
         """Connect and check the server answers."""
         # A blocking pool makes a burst of calls wait for a connection instead of failing
         # with "Too many connections".
-        pool = aioredis.BlockingConnectionPool.from_url(
-            url,
-            max_connections=64,
-            timeout=5,
-            decode_responses=True,
-            socket_connect_timeout=3,
-            socket_timeout=5,
-            health_check_interval=10,
-        )
-        client = aioredis.Redis.from_pool(pool)
+        options: dict[str, Any] = {
+            "max_connections": 64,
+            "timeout": 5,
+            "decode_responses": True,
+            "socket_connect_timeout": 3,
+            "socket_timeout": 5,
+            "health_check_interval": 10,
+        }
+        if is_sentinel_url(url):
+            client = sentinel_client(url, **options)
+        else:
+            pool = aioredis.BlockingConnectionPool.from_url(url, **options)
+            client = aioredis.Redis.from_pool(pool)
         cache = cls(client, prefix)
         await cache.ping()
         return cache
