@@ -1,0 +1,67 @@
+"""签到 check-ins over real HTTP on SQLite and MariaDB: the code changes every 15 s, the current
+and the previous are accepted, an older one is refused; counts, names and the export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from hub.clock import Clock
+from hub.simulator import RunningSimulator
+from tests.fixtures_activities import error_code, ok, room
+from tests.helpers_auth import sim_settings
+
+
+async def test_current_and_previous_codes_are_accepted_and_an_older_one_refused(
+    sim: RunningSimulator, make_settings: Any, hub_client: Any, db_url: str
+) -> None:
+    clock = Clock()
+    client = await hub_client(sim_settings(make_settings, sim.url, database_url=db_url), clock)
+    async with room(client, sim.url, 4) as r:
+        made = await ok(await client.post(f"/api/meetings/{r.number}/checkins", json={}), 201)
+        url = f"/api/checkins/{made['id']}"
+        assert made["joined"] == 4 and made["checked_in"] == 0
+        # Attendees never see the code in the check-in's JSON, and may not ask for it.
+        seen = await ok(await r.attendees[0].get(url))
+        assert "code" not in seen
+        assert await error_code(await r.attendees[0].get(f"{url}/code"), 403)
+
+        oldest = await ok(await client.get(f"{url}/code"))
+        assert oldest["code"].isdigit() and oldest["expires_at"] > clock.time()
+        clock.advance(oldest["expires_at"] - clock.time() + 0.5)  # the next window
+        previous = await ok(await client.get(f"{url}/code"))
+        clock.advance(15)
+        current = await ok(await client.get(f"{url}/code"))
+        assert len({oldest["code"], previous["code"], current["code"]}) == 3
+        assert current["expires_at"] == previous["expires_at"] + 15
+
+        a0, a1, a2, a3 = r.attendees
+        stale = await a0.post(f"{url}/checkin", json={"code": oldest["code"]})
+        assert await error_code(stale, 409) == "stale_code"
+        wrong = await a0.post(f"{url}/checkin", json={"code": "12345x"})
+        assert await error_code(wrong, 400) == "bad_code"
+        guess = next(
+            c for c in ("000000", "000001") if c not in (previous["code"], current["code"])
+        )
+        refused = await a0.post(f"{url}/checkin", json={"code": guess})
+        assert await error_code(refused, 400) == "wrong_code"
+        await ok(await a1.post(f"{url}/checkin", json={"code": previous["code"]}))
+        mine = await ok(await a2.post(f"{url}/checkin", json={"code": current["code"]}))
+        assert mine["my_checkin"] is not None and mine["checked_in"] == 2
+        again = await ok(await a2.post(f"{url}/checkin", json={"code": current["code"]}))
+        assert again["checked_in"] == 2  # once per person
+
+        listed = await ok(await client.get(url))
+        assert listed["checked_in"] == 2 and listed["joined"] == 4
+        assert sorted(e["userid"] for e in listed["entries"]) == ["a1", "a2"]
+
+        export = await client.get(
+            f"/api/meetings/{r.number}/export.csv", params={"kind": "checkins"}
+        )
+        rows = list(csv.reader(io.StringIO((await export.read()).decode("utf-8-sig"))))
+        assert sorted(row[5] for row in rows[1:]) == ["a1", "a2"]
+
+        await ok(await client.post(f"{url}/close", json={}))
+        closed = await a3.post(f"{url}/checkin", json={"code": current["code"]})
+        assert await error_code(closed, 409) == "closed"
