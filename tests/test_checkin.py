@@ -7,6 +7,8 @@ import csv
 import io
 from typing import Any
 
+import aiohttp
+
 from hub.clock import Clock
 from hub.simulator import RunningSimulator
 from tests.fixtures_activities import error_code, ok, room
@@ -27,7 +29,15 @@ async def test_current_and_previous_codes_are_accepted_and_an_older_one_refused(
         assert "code" not in seen
         assert await error_code(await r.attendees[0].get(f"{url}/code"), 403)
 
+        # The screen reads it through its link (`Authorization: Screen <token>`), no sign-in.
+        link = await ok(await client.post(f"/api/meetings/{r.number}/screen-links", json={}), 201)
+        screen = {"Authorization": "Screen " + link["url"].rsplit("/", 1)[1]}
+        async with aiohttp.ClientSession(base_url=str(client.make_url(""))) as anon:
+            on_screen = await ok(await anon.get(f"{url}/code", headers=screen))
+            refused = await anon.get(f"{url}/code", headers={"Authorization": "Screen nope"})
+            assert refused.status == 401
         oldest = await ok(await client.get(f"{url}/code"))
+        assert on_screen == oldest
         assert oldest["code"].isdigit() and oldest["expires_at"] > clock.time()
         clock.advance(oldest["expires_at"] - clock.time() + 0.5)  # the next window
         previous = await ok(await client.get(f"{url}/code"))

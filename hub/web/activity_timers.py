@@ -24,6 +24,7 @@ from hub.events import EVENTS
 from hub.keys import CACHE, CLOCK, DB
 from hub.meetings.access import check_access
 from hub.web.auth import require_user
+from hub.web.screen_access import link_token, viewer_of_link
 from hub.web.validate import read_json
 
 AnyKind = ActivityKind[Any, Any]
@@ -79,14 +80,19 @@ def view_handler(kind: AnyKind, view: View[Any]) -> Handler:
 
     async def read(request: web.Request) -> web.StreamResponse:
         activity_id = activity_id_of(request, kind)
-        user = await require_user(request)
         db = request.app[DB]
-        activity, meeting = await kind.locate(db, activity_id)
-        # A screen of the meeting is its organizer's own (signed-in) screen here.
-        organizer = view.who in ("organizer", "presenter")
-        await check_access(db, meeting, user, organizer=organizer, live=False)
-        if organizer and user.id != meeting.organizer_id:  # pragma: no cover - check_access
-            raise forbidden("only the organizer may read this")
+        token = link_token(request) if view.who == "presenter" else None
+        if token is not None:
+            # A screen link of the activity's meeting (`Authorization: Screen <token>`).
+            linked, _ = await viewer_of_link(request, token)
+            activity, meeting = await kind.locate(db, activity_id)
+            if linked.id != meeting.id:
+                raise forbidden("this screen link is for another meeting")
+        else:
+            user = await require_user(request)
+            activity, meeting = await kind.locate(db, activity_id)
+            organizer = view.who in ("organizer", "presenter")
+            await check_access(db, meeting, user, organizer=organizer, live=False)
         ctx = ViewContext(db, meeting, request.app[CLOCK].time())
         return web.json_response(await view.run(ctx, activity))
 
