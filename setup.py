@@ -37,6 +37,9 @@ setup(
             "types-qrcode",
             # The layer contract in pyproject.toml (scripts/check): nothing imports upward.
             "import-linter>=2.1",
+            # Runs the shipped Procfile as written (tests/test_deploy_procfile.py): the runner
+            # docs/deploy.md names, whose stop-all-when-one-exits rule the Procfile must respect.
+            "honcho>=2.0",
         ],
         # The websocket bench drives 1,000+ clients from two worker processes; uvloop halves
         # their CPU cost, so the 2-core machine measures the server rather than the clients.
