@@ -2,19 +2,25 @@
 
 The routes are read from the app's router, so a route added later is swept too. Hypothesis draws
 the route, the caller (anonymous, signed in but not an attendee, the organizer, the admin token),
-path parameters, query strings, headers and bodies; it runs in a worker thread and sends each
-request on the test's event loop, so a failure shrinks to a small reproducible request.
+path parameters, query strings, headers (cookies included) and bodies; it runs in a worker thread
+and sends each request on the test's event loop, so a failure shrinks to a small reproducible
+request. No answer may be a 5xx and no request may log an ERROR line (issue 13, F6).
+
+Each backend (SQLite, MariaDB) gets one app, shared by every route family; each family gets
+HUB_FUZZ_EXAMPLES examples (default 2,000), derandomized so a run repeats exactly.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import os
 import string
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import aiohttp
 import pytest
@@ -23,6 +29,7 @@ from aiohttp.test_utils import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hub.activities import KINDS
 from hub.settings import Settings
 from hub.simulator import RunningSimulator
 from tests.conftest import ADMIN_TOKEN, AppClient
@@ -42,6 +49,10 @@ QUERY = (
     "roomId", "pageNum", "pageSize", "live_status", "userid",
 )  # fmt: skip
 
+# str.isdigit() is True for each of these; int() reads some and refuses others (F6).
+UNICODE_DIGITS = ["²", "¹²", "①", "١٢", "١٢٣٤٥", "１２３４５", "৩", "12\n", " 7"]
+EXAMPLES = int(os.environ.get("HUB_FUZZ_EXAMPLES", "2000"))
+
 # What a client can put in a header at all (aiohttp refuses control characters).
 PRINTABLE = st.characters(min_codepoint=0x20, max_codepoint=0x7E)
 scalars = (
@@ -51,6 +62,7 @@ scalars = (
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=40)
     | st.sampled_from(["", "0", "-1", "1e309", "00001", "１２３４５", "\u0000", "𝔘𝔫𝔦"])
+    | st.sampled_from(UNICODE_DIGITS)
 )
 junk = st.recursive(
     scalars,
@@ -67,12 +79,23 @@ bodies = st.one_of(
     junk.map(lambda v: json.dumps(v).encode()),
     shaped.map(lambda v: json.dumps(v).encode()),
     st.sampled_from([b"{", b"[1,2", b"NaN", b'{"a": Infinity}', b"\xff\xfe", b"null"]),
+    # Lone surrogates (valid JSON, not encodable text) and nesting past Python's recursion.
+    st.sampled_from(FIELDS).map(lambda f: f'{{"{f}": "x\\ud800"}}'.encode()),
+    st.integers(1_000, 30_000).map(lambda n: b'{"title": ' + b"[" * n + b"]" * n + b"}"),
 )
 queries = st.dictionaries(
     st.sampled_from(QUERY),
-    st.text(max_size=30) | st.integers(-(2**70), 2**70).map(str),
+    st.text(max_size=30) | st.integers(-(2**70), 2**70).map(str) | st.sampled_from(UNICODE_DIGITS),
     max_size=3,
 )
+# Cookies a sibling subdomain could plant: undecodable bytes, a second session, junk.
+COOKIES = [
+    "hub_session=\xff\xfe",
+    "hub_session=gAAAAAnotatoken; hub_session=other",
+    "__Host-hub_session=\xff",
+    "lang=\xff\xfe",
+    "hub_session=",
+]
 
 
 @dataclass
@@ -83,6 +106,7 @@ class World:
     ids: list[int]
     callers: dict[str, aiohttp.ClientSession | TestClient[web.Request, web.Application]]
     origin: str
+    errors: ErrorLines
 
 
 def path_values(world: World) -> st.SearchStrategy[str]:
@@ -92,7 +116,37 @@ def path_values(world: World) -> st.SearchStrategy[str]:
         st.integers(-(2**70), 2**70).map(str),
         st.text(alphabet=string.digits, min_size=0, max_size=8),
         st.text(min_size=1, max_size=20),
+        st.sampled_from(UNICODE_DIGITS),
     )
+
+
+class ErrorLines(logging.Handler):
+    """Counts ERROR (and worse) records of hub's loggers while a sweep runs."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(f"{record.name}: {record.getMessage()}"[:300])
+
+
+# Parsing in files this sweep's author does not own, still on str.isdigit(); each 500 there
+# needs a Unicode digit in the request. Remove a pattern once its owner's fix lands (see
+# tests/test_security_web_input.py, whose strict xfails fail the day it does).
+KNOWN_ISDIGIT_GAPS = (
+    *(f"/api/{kind.plural}/{{id}}" for kind in KINDS),  # hub/web/activities.py _activity_id
+    "/live/getRoomList",  # hub/web/live.py _statuses
+    "/api/live/rooms",
+)
+
+
+def known_gap(pattern: str, url: str) -> bool:
+    """A 500 from a parser listed in KNOWN_ISDIGIT_GAPS, on a request with a non-ASCII digit."""
+    if not pattern.startswith(KNOWN_ISDIGIT_GAPS):
+        return False
+    decoded = unquote(url)
+    return any(ch.isdigit() and not ch.isascii() for ch in decoded)
 
 
 def fill(pattern: str, values: dict[str, str]) -> str:
@@ -110,16 +164,22 @@ def param_names(pattern: str) -> list[str]:
 
 async def send(
     world: World, caller: str, method: str, path: str, query: dict[str, str], body: bytes | None,
-    headers: dict[str, str],
+    headers: dict[str, str], pattern: str = "",
 ) -> None:  # fmt: skip
-    """One request; fails on a 5xx or a traceback in the answer."""
+    """One request; fails on a 5xx, a traceback in the answer or an ERROR log line."""
     client = world.callers[caller]
     url = path + (
         "?" + "&".join(f"{quote(k)}={quote(v)}" for k, v in query.items()) if query else ""
     )
+    logged = len(world.errors.lines)
     resp = await client.request(method, url, data=body, headers=headers, allow_redirects=False)
     text = await resp.read()
-    assert resp.status < 500, (caller, method, url, body, resp.status, text[:300])
+    if resp.status >= 500 and known_gap(pattern, url):
+        del world.errors.lines[logged:]
+        return
+    assert resp.status < 500, (caller, method, url, (body or b"")[:200], resp.status, text[:300])
+    new_errors = world.errors.lines[logged:]
+    assert not new_errors, (caller, method, url, (body or b"")[:200], new_errors)
     assert b"Traceback" not in text, (caller, method, url, text[:500])
     assert b'File "' not in text, (caller, method, url, text[:500])
 
@@ -129,9 +189,12 @@ async def world(
     sim: RunningSimulator,
     make_settings: Callable[..., Settings],
     hub_client: AppClient,
+    db_url: str,
 ) -> AsyncIterator[World]:
-    """A hub with a meeting and one of each activity, and the four callers."""
-    settings = sim_settings(make_settings, sim.url, admin_users=frozenset({"zhangsan"}))
+    """A hub on this backend with a meeting and one of each activity, and the four callers."""
+    settings = sim_settings(
+        make_settings, sim.url, database_url=db_url, admin_users=frozenset({"zhangsan"})
+    )
     organizer = await hub_client(settings)
     await login(organizer, sim.url, "zhangsan")
     origin = settings.public_url
@@ -162,9 +225,17 @@ async def world(
         "anonymous": anonymous,
         "admin": admin,
     }
-    yield World(number, ids, callers, origin)
-    for session in (outsider, anonymous, admin):
-        await session.close()
+    errors = ErrorLines()
+    logging.getLogger("hub").addHandler(errors)
+    # Errors aiohttp logs itself (a handler that escaped the middleware) count too.
+    logging.getLogger("aiohttp").addHandler(errors)
+    try:
+        yield World(number, ids, callers, origin, errors)
+    finally:
+        logging.getLogger("hub").removeHandler(errors)
+        logging.getLogger("aiohttp").removeHandler(errors)
+        for session in (outsider, anonymous, admin):
+            await session.close()
 
 
 def sweepable(app: web.Application) -> list[tuple[str, str, str]]:
@@ -188,6 +259,23 @@ def allowed(caller: str, name: str) -> bool:
     return not (name == "meeting_end" and caller == "organizer")
 
 
+_ACTIVITY_PARTS = {kind.plural for kind in KINDS} | {"activities", "export.csv"}
+
+
+def family(pattern: str) -> str:
+    """The route family a pattern belongs to: live, auth, activities, meetings or pages."""
+    parts = pattern.strip("/").split("/")
+    if parts[0] == "live" or parts[1:2] == ["live"] or parts[1:3] == ["admin", "live"]:
+        return "live"
+    if parts[0] == "auth" or parts[1:2] in (["me"], ["admin"]):
+        return "auth"
+    if parts[0] != "api":
+        return "pages"
+    if parts[1] in _ACTIVITY_PARTS or (len(parts) > 3 and parts[3] in _ACTIVITY_PARTS):
+        return "activities"
+    return "meetings"
+
+
 async def test_every_route_answers_bad_input_without_a_500(world: World) -> None:
     organizer = world.callers["organizer"]
     assert isinstance(organizer, TestClient)
@@ -202,7 +290,10 @@ async def test_every_route_answers_bad_input_without_a_500(world: World) -> None
             if allowed(caller, name):
                 await send(world, caller, method, fill(pattern, values), {}, b'{"a": [}', {})
 
-    route_st = st.sampled_from(routes)
+    families: dict[str, list[tuple[str, str, str]]] = {}
+    for route in routes:
+        families.setdefault(family(route[1]), []).append(route)
+    assert set(families) == {"live", "auth", "activities", "meetings", "pages"}
     caller_st = st.sampled_from(sorted(world.callers))
     header_st = st.fixed_dictionaries(
         {},
@@ -212,30 +303,44 @@ async def test_every_route_answers_bad_input_without_a_500(world: World) -> None
                 ["application/json", "text/plain", "multipart/form-data", "x/y; charset=bogus"]
             ),
             "X-Request-Id": st.text(PRINTABLE, max_size=80),
+            "Cookie": st.sampled_from(COOKIES),
+            "Sec-Fetch-Site": st.sampled_from(["same-origin", "same-site", "cross-site", "??"]),
         },
     )
 
-    @settings(
-        max_examples=700,
-        deadline=None,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    )
-    @given(data=st.data())
-    def sweep(data: st.DataObject) -> None:
-        method, pattern, name = data.draw(route_st)
-        caller = data.draw(caller_st)
-        if not allowed(caller, name):
-            return
-        values = {p: data.draw(path_values(world)) for p in param_names(pattern)}
-        query, body, headers = data.draw(queries), data.draw(bodies), data.draw(header_st)
-        headers = {k: v.encode("latin-1", "replace").decode("latin-1") for k, v in headers.items()}
-        future = asyncio.run_coroutine_threadsafe(
-            send(world, caller, method, fill(pattern, values), query, body, headers), loop
-        )
-        future.result(timeout=60)
+    def sweep_family(members: list[tuple[str, str, str]]) -> None:
+        route_st = st.sampled_from(members)
 
-    await asyncio.to_thread(sweep)
+        # too_slow: every example is a real HTTP request, so Hypothesis' data-generation
+        # timing says nothing; data_too_large: the deep-JSON bodies are big on purpose.
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        )
+        @given(data=st.data())
+        def sweep(data: st.DataObject) -> None:
+            method, pattern, name = data.draw(route_st)
+            caller = data.draw(caller_st)
+            if not allowed(caller, name):
+                return
+            values = {p: data.draw(path_values(world)) for p in param_names(pattern)}
+            query, body, headers = data.draw(queries), data.draw(bodies), data.draw(header_st)
+            headers = {
+                k: v.encode("latin-1", "replace").decode("latin-1") for k, v in headers.items()
+            }
+            path = fill(pattern, values)
+            future = asyncio.run_coroutine_threadsafe(
+                send(world, caller, method, path, query, body, headers, pattern), loop
+            )
+            future.result(timeout=60)
+
+        sweep()
+
+    for name in sorted(families):
+        await asyncio.to_thread(sweep_family, families[name])
 
 
 async def test_websocket_answers_bad_frames_with_error_frames_or_a_close(world: World) -> None:
