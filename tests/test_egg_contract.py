@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,9 @@ import pytest
 
 from hub.clock import BEIJING
 from hub.settings import Settings
+from hub.storage import open_database
+from hub.storage.migrations import MIGRATIONS_DIR, migrate
+from hub.storage.rooms import get_room, list_rooms
 from tests.conftest import ADMIN_TOKEN, SECRET_KEY
 from tests.fixtures_live import ADMIN, Hub, MakeHub
 from tests.fixtures_sim import Sim
@@ -136,3 +140,36 @@ def test_a_relative_default_anchor_image_is_made_absolute() -> None:
         {**env, "HUB_DEFAULT_ANCHOR_IMG": "https://cdn.example.com/a.png"}, env_file=None
     )
     assert cdn.default_anchor_img == "https://cdn.example.com/a.png"
+
+
+async def test_rooms_mirrored_before_migration_0010_get_an_id_and_created_at(
+    db_url: str, tmp_path: Path
+) -> None:
+    db = await open_database(db_url)
+    try:
+        # The schema of the previous release: every migration before 0010.
+        older = tmp_path / "older"
+        for dialect in ("sqlite", "mysql"):
+            (older / dialect).mkdir(parents=True)
+            for path in (MIGRATIONS_DIR / dialect).glob("*.sql"):
+                if int(path.name[:4]) < 10:
+                    shutil.copy(path, older / dialect / path.name)
+        await migrate(db, older)
+        for roomid, updated in ((5, 1764460000.0), (9, 1764470000.0)):
+            await db.execute(
+                "INSERT INTO live_room (roomid, name, updated_at) VALUES (?, ?, ?)",
+                (roomid, f"room {roomid}", updated),
+            )
+        assert 10 in await migrate(db)
+        _, rooms = await list_rooms(db, 0, 10)
+        found = {r.roomid: r for r in rooms}
+        assert {r.name for r in rooms} == {"room 5", "room 9"}
+        assert found[5].id > 0 and found[9].id > 0 and found[5].id != found[9].id
+        assert found[5].created_at == found[5].updated_at == 1764460000.0
+        # A row a process of the previous release inserts after the migration (no created_at).
+        await db.execute("INSERT INTO live_room (roomid, updated_at) VALUES (?, ?)", (7, 1.0))
+        room7 = await get_room(db, 7)
+        assert room7 is not None and room7.id not in (found[5].id, found[9].id)
+        assert room7.created_at == room7.updated_at == 1.0
+    finally:
+        await db.close()
