@@ -23,6 +23,8 @@ const state = {
   ended: false,
   activities: new Map(), // "kind:id" -> {kind, data}
   seen: new Set(),
+  // Bumped by every presenting frame or PUT: a state read started before one must not undo it.
+  changes: 0,
   lastSeq: 0,
   socket: null,
 };
@@ -89,7 +91,7 @@ function setConnection(online) {
   badge.textContent = t(online ? "screen.connection_online" : "screen.connection_offline");
 }
 
-function applyState(body, { first }) {
+function applyState(body, { first, changes = state.changes }) {
   const meeting = body.meeting;
   $("meeting-title").textContent = meeting.title;
   document.title = `${meeting.title} · ${t("meeting.screen")}`;
@@ -98,8 +100,10 @@ function applyState(body, { first }) {
   if (body.activities) {
     for (const { kind, plural } of KINDS.values()) for (const data of body.activities[plural] ?? []) putActivity(kind, data);
   }
-  if (body.presenting) state.presenting = body.presenting;
-  if (typeof body.auto_present === "boolean") state.auto = body.auto_present;
+  if (body.presenting && changes === state.changes) {
+    state.presenting = body.presenting;
+    if (typeof body.auto_present === "boolean") state.auto = body.auto_present;
+  }
   if (typeof body.online === "number") setOnline(body.online);
   if (first) for (const msg of body.messages ?? []) addMessage(msg);
   if (typeof body.last_seq === "number" && first) state.lastSeq = Math.max(state.lastSeq, body.last_seq);
@@ -138,11 +142,13 @@ function showRevoked() {
 const onFrame = {
   hello() {
     // Every (re)open re-reads the screen: whatever changed while away is shown, once.
-    api("GET", `/api/meetings/${number}/screen`).then((body) => applyState(body, { first: false })).catch(() => {});
+    const changes = state.changes;
+    api("GET", `/api/meetings/${number}/screen`).then((body) => applyState(body, { first: false, changes })).catch(() => {});
   },
   chat: addMessage,
   presence: (frame) => setOnline(frame.count ?? (frame.online ?? []).length),
   presenting(frame) {
+    state.changes += 1;
     state.presenting = frame.show === "activity" ? { show: "activity", kind: frame.kind, id: frame.id } : { show: frame.show };
     if (typeof frame.auto_present === "boolean") state.auto = frame.auto_present;
     render();
@@ -155,7 +161,10 @@ const onFrame = {
     if (!KINDS.has(frame.kind) || !frame.data || frame.data.id === undefined) return;
     if (!putActivity(frame.kind, frame.data)) return;
     // A new activity takes the screen when auto_present is on; votes, claims and scores never.
-    if (frame.event === "created" && state.auto) state.presenting = { show: "activity", kind: frame.kind, id: frame.data.id };
+    if (frame.event === "created" && state.auto) {
+      state.changes += 1;
+      state.presenting = { show: "activity", kind: frame.kind, id: frame.data.id };
+    }
     render();
   },
 };
@@ -163,6 +172,7 @@ const onFrame = {
 async function choose(body) {
   try {
     const answer = await api("PUT", `/api/meetings/${number}/presenting`, body);
+    state.changes += 1;
     state.presenting = answer;
     render();
   } catch (error) {

@@ -42,6 +42,21 @@ export default {
         mine.size ? el("span", { class: "tag", text: t("poll.voted") }) : null, ...actions)];
   },
 
+  /** On the big screen: every option with its bar; hidden results wait for the close. */
+  present(data, ui) {
+    const hidden = (data.options ?? []).some((o) => o.votes === null || o.votes === undefined);
+    const total = Math.max(1, data.total_votes ?? 0);
+    const rows = (data.options ?? []).flatMap((opt) => {
+      const label = el("span", { class: "label", text: opt.label, title: opt.label });
+      if (hidden) return [label, el("span"), el("span")];
+      const pct = data.total_votes ? Math.round((100 * opt.votes) / total) : 0;
+      return [label, ui.bar(`o${opt.id}`, opt.votes / total),
+        el("span", { class: "count" }, t("poll.votes", { n: opt.votes }), el("span", { class: "pct", text: ` · ${pct}%` }))];
+    });
+    return [el("div", { class: "options", dataset: { options: (data.options ?? []).length } }, rows),
+      el("p", { class: "total", text: hidden ? t("screen.hidden_results") : t("poll.total", { n: data.total_votes ?? 0 }) })];
+  },
+
   createBody(form) {
     const f = form.elements;
     const options = f.options.value.split("\n").map((s) => s.trim()).filter(Boolean);

@@ -35,6 +35,23 @@ export default {
     return parts;
   },
 
+  /** On the big screen: the average, large, beside the distribution. */
+  present(data, ui) {
+    const max = data.max ?? 5;
+    const count = data.count ?? 0;
+    const dist = data.distribution ?? {};
+    const rows = [];
+    for (let s = max; s >= 1; s -= 1) {
+      const n = dist[String(s)] ?? 0;
+      rows.push(el("span", { text: `${s}★` }), ui.bar(`s${s}`, count ? n / count : 0), el("span", { class: "count", text: String(n) }));
+    }
+    return [el("div", { class: "rating-body" },
+      el("div", {}, el("div", { class: "average", text: count ? Number(data.average).toFixed(1) : "—" }),
+        el("div", { class: "average-sub", text: t("screen.rating_out_of", { max }) }),
+        el("div", { class: "average-sub", text: count ? t("rating.count", { n: count }) : t("rating.none") })),
+      el("div", { class: "dist" }, rows))];
+  },
+
   createBody(form) {
     const f = form.elements;
     return { subject: f.subject.value.trim(), max: Number(f.max.value) };

@@ -35,6 +35,25 @@ export default {
     return parts;
   },
 
+  /** On the big screen: the blessing, the sums, the luckiest share and the top shares. */
+  present(data, ui) {
+    const claims = [...(data.claims ?? [])].sort((a, b) => b.cents - a.cents || a.index - b.index);
+    const claimed = data.claimed_cents ?? claims.reduce((sum, c) => sum + c.cents, 0);
+    const figures = el("dl", { class: "figures" },
+      el("dt", { text: t("screen.rp_total") }), el("dd", { text: `¥${yuan(data.total_cents)}` }),
+      el("dt", { text: t("screen.rp_claimed") }), el("dd", { text: `¥${yuan(claimed)} · ${t("screen.rp_shares", { claimed: data.claimed_count ?? 0, count: data.count })}` }),
+      el("dt", { text: t("screen.rp_remaining") }), el("dd", { text: `¥${yuan(data.total_cents - claimed)} · ${t("screen.rp_shares", { claimed: data.count - (data.claimed_count ?? 0), count: data.count })}` }));
+    const best = claims[0];
+    const side = el("div", { class: "best" });
+    if (best) {
+      side.append(el("div", { class: "best-title" }, `${t("screen.rp_best")} · `, el("span", { class: "name", text: ui.name(best.user) }), " ", el("span", { class: "cents", text: `¥${yuan(best.cents)}` })),
+        el("div", { class: "line", text: t("screen.rp_top") }),
+        el("ol", { class: "shares", dataset: { trim: "1" } }, claims.slice(0, 10).map((c) => el("li", {},
+          el("span", { class: "name", text: ui.name(c.user) }), el("span", { class: "cents", text: `¥${yuan(c.cents)}` })))));
+    }
+    return [el("div", { class: "packet" }, el("p", { class: "blessing", text: data.blessing || t("screen.rp_blessing") }), figures, side)];
+  },
+
   createBody(form) {
     const f = form.elements;
     const totalCents = Math.round(Number(f.total.value) * 100);
