@@ -10,12 +10,14 @@ from hub.clock import Clock
 from hub.demo import demo_ctx
 from hub.keys import CLOCK, SETTINGS
 from hub.live import setup_live
+from hub.realtime.reactions import reactions_ctx
 from hub.realtime.setup import setup_realtime
 from hub.resources import cache_ctx, http_ctx, storage_ctx
 from hub.settings import Settings
 from hub.web.activities import setup_activities
 from hub.web.auth import setup_auth
 from hub.web.chat import setup_chat
+from hub.web.danmaku import setup_danmaku
 from hub.web.health import setup_health
 from hub.web.live import setup_live_routes
 from hub.web.meetings import setup_meetings
@@ -56,8 +58,10 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     setup_meetings(app)
     setup_realtime(app)
     setup_ws(app)
+    app.cleanup_ctx.append(reactions_ctx)  # reaction frames of the meeting socket (issue 19)
     setup_screen(app)  # after the rooms: its cleanup context listens on the cache
     setup_chat(app)
+    setup_danmaku(app)
     setup_activities(app)
     setup_pages(app, TEMPLATES_DIR)
     app.router.add_static("/static", STATIC_DIR, name="static")

@@ -66,6 +66,7 @@ def words(max_items: int, max_len: int) -> Validator:
 AUTO_PRESENT = register(
     "auto_present", True, boolean, "present each new activity on the screen as it is created"
 )
+DANMAKU = register("danmaku", False, boolean, "chat messages cross the screen as 弹幕")
 
 
 def defaults() -> dict[str, Any]:

@@ -27,6 +27,7 @@ from hub.realtime.chat import (
 )
 from hub.realtime.limits import TokenBucket
 from hub.realtime.presence import presence_frame
+from hub.realtime.reactions import on_reaction
 from hub.realtime.rooms import REALTIME, Client
 from hub.realtime.ticket import TICKET_TTL, issue_ticket, redeem_ticket
 from hub.storage import DatabaseUnavailable
@@ -69,7 +70,7 @@ async def on_ping(app: web.Application, client: Client, frame: dict[str, Any]) -
 
 
 FrameHandler = Callable[[web.Application, Client, dict[str, Any]], Awaitable[None]]
-HANDLERS: dict[str, FrameHandler] = {"chat": on_chat, "ping": on_ping}
+HANDLERS: dict[str, FrameHandler] = {"chat": on_chat, "ping": on_ping, "reaction": on_reaction}
 
 
 def check_origin(request: web.Request, *, ticket: bool) -> None:
