@@ -7,7 +7,7 @@ import random
 from collections import Counter
 from typing import Any
 
-from hub.activities.wordcloud import normalise
+from hub.activities.wordcloud import normalise, words_of
 from hub.simulator import RunningSimulator
 from tests.fixtures_activities import error_code, ok, room
 from tests.helpers_auth import sim_settings
@@ -71,3 +71,9 @@ async def test_300_submitters_give_exact_normalised_counts(
             await client.get(f"/api/meetings/{r.number}/export.csv", params={"kind": "wordclouds"})
         ).text()
         assert f"{normalise('AI')}" in csv_text and str(expected[normalise("AI")]) in csv_text
+
+
+def test_blocked_words_are_dropped_in_any_spelling() -> None:
+    blocked = ["ＢＡＤ"]
+    assert words_of({"words": ["bad", "Bad words", "good", "GOOD"]}, blocked) == ["good"]
+    assert words_of({"words": ["ok"]}, []) == ["ok"]

@@ -25,6 +25,7 @@ from hub.activities.kind import (
 )
 from hub.clock import iso_ts
 from hub.errors import bad_request, conflict
+from hub.meetings.qr import png_data_url, render_png_async
 from hub.storage import checkins
 from hub.storage.checkins import Checkin
 from hub.storage.database import Executor
@@ -158,10 +159,12 @@ CHECKIN = ActivityKind(
 
 @CHECKIN.view("code", who="presenter")
 async def code(ctx: ViewContext, checkin: Checkin) -> Json:
-    """The code the screen shows now and when it changes (organizer or screen)."""
+    """`{"code", "expires_at", "qr"}`: the code the screen shows now, when it changes, and the
+    code as a QR image (a PNG data URL) for phones to scan (organizer or screen)."""
     if not checkin.open:
         raise closed(CHECKIN.label)
-    return current_code(checkin, ctx.now)
+    shown = current_code(checkin, ctx.now)
+    return {**shown, "qr": png_data_url(await render_png_async(shown["code"]))}
 
 
 @CHECKIN.action("checkin", event="updated", example=lambda made: {"code": made["code"]["code"]})

@@ -14,12 +14,15 @@ from hub.activities.cells import iso, safe, users_of, who
 from hub.activities.kind import ActionContext, ActivityKind, Json, Outcome, Rows, closed
 from hub.clock import iso_ts
 from hub.errors import bad_request, conflict
+from hub.meetings.settings import SETTINGS, meeting_settings
 from hub.storage import wordclouds
 from hub.storage.database import Executor
 from hub.storage.meetings import Meeting
 from hub.storage.wordclouds import WordCloud
 from hub.validate import int_field, text_field
 
+# The moderation list's key in the meeting settings (hub.meetings.settings), when declared.
+BLOCKED_WORDS = "blocked_words"
 MAX_WORD = 20
 MAX_ENTRIES = 5
 _SPACES = re.compile(r"\s+")
@@ -155,9 +158,11 @@ async def _mine_now(ctx: ActionContext, cloud: WordCloud) -> list[str]:
 
 
 async def blocked_words(ctx: ActionContext) -> list[str]:
-    """The meeting's blocked words, once meeting settings have such a list (none before)."""
-    del ctx
-    return []
+    """The meeting's blocked words, once meeting settings declare such a list (none before)."""
+    if BLOCKED_WORDS not in SETTINGS:
+        return []
+    found = (await meeting_settings(ctx.db, ctx.meeting.id)).get(BLOCKED_WORDS) or []
+    return [str(word) for word in found]
 
 
 @WORDCLOUD.action("close", event="closed", organizer=True)
