@@ -3,7 +3,10 @@
 Runs a demo hub (built-in simulator, generated rooms) in a temporary folder, signs people in
 through the simulator's WeCom page, fills a meeting with chat and a poll, and saves:
 docs/screenshot-home.png, docs/screenshot-meeting.png, docs/screenshot-meeting-phone.png,
-docs/screenshot-admin.png, docs/screenshot-screen.png (the projector view).
+docs/screenshot-admin.png, and the big screen at 1920x1080 in every state it has:
+docs/screenshot-screen.png (the first activity presented) and docs/screenshot-screen-<state>.png for
+join, chat, poll, lottery, rating, redpacket, blank, help, offline, ended, revoked-link and
+unknown-number.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import secrets
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 from playwright.async_api import Browser, Page, async_playwright, expect
@@ -29,6 +33,7 @@ from tests.servers import free_port  # noqa: E402
 DOCS = ROOT / "docs"
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 390, "height": 844}
+PROJECTOR = {"width": 1920, "height": 1080}
 IMAGES_LOADED = "[...document.images].filter(i => i.loading !== 'lazy').every(i => i.complete)"
 # The simulator's WeCom answers carry no display name; people pick one (PUT /api/me).
 NAMES = {
@@ -42,11 +47,29 @@ RENAME = """name => fetch('/api/me', {method: 'PUT', headers: {'Content-Type': '
   body: JSON.stringify({name})}).then(r => r.status)"""
 
 
-async def person(browser: Browser, base: str, userid: str, path: str, phone: bool = False) -> Page:
+CALL = """([method, path, body]) => fetch(path, {method,
+  headers: {'Content-Type': 'application/json'},
+  body: body === null ? undefined : JSON.stringify(body),
+}).then(r => r.status === 204 ? {} : r.json())"""
+
+
+async def call(page: Page, method: str, path: str, body: object = None) -> Any:
+    """An API call from a signed-in page (same origin, its cookie)."""
+    return await page.evaluate(CALL, [method, path, body])
+
+
+async def person(
+    browser: Browser,
+    base: str,
+    userid: str,
+    path: str,
+    phone: bool = False,
+    viewport: dict[str, int] | None = None,
+) -> Page:
     """A browser context signed in as `userid` through the simulator, then at `path`."""
     context = await browser.new_context(
         locale="zh-CN",
-        viewport=PHONE if phone else DESKTOP,  # type: ignore[arg-type]
+        viewport=viewport or (PHONE if phone else DESKTOP),  # type: ignore[arg-type]
         device_scale_factor=2 if phone else 1,
         is_mobile=phone,
         has_touch=phone,
@@ -124,7 +147,7 @@ async def meeting_scene(browser: Browser, base: str) -> None:
     await expect(org.locator(".poll-card .total")).to_contain_text("3")
     await shoot(org, "screenshot-meeting.png", full_page=True)
 
-    screen = await person(browser, base, "zhangsan", f"{path}/screen")
+    screen = await person(browser, base, "zhangsan", f"{path}/screen", viewport=PROJECTOR)
     await expect(screen.locator("#stage .poll-card, #stage .redpacket-card")).to_be_visible()
     await say(guests[1], "投票结果出来了！")
     await shoot(screen, "screenshot-screen.png")
@@ -132,6 +155,83 @@ async def meeting_scene(browser: Browser, base: str) -> None:
     phone = await person(browser, base, "liuyang", path, phone=True)
     await expect(phone.locator("#conn.open")).to_be_visible()
     await shoot(phone, "screenshot-meeting-phone.png")
+    await screen_states(browser, base, org, guests, number, screen)
+
+
+async def present(org: Page, screen: Page, number: str, body: dict[str, Any], hook: str) -> None:
+    """The organizer puts `body` on the screen; wait until the screen shows it."""
+    await call(org, "PUT", f"/api/meetings/{number}/presenting", body)
+    await expect(screen.locator("#screen")).to_have_attribute("data-presenting", hook)
+
+
+async def screen_states(
+    browser: Browser, base: str, org: Page, guests: list[Page], number: str, screen: Page
+) -> None:
+    """Every state of the big screen at 1920x1080 (docs/dashboard.md lists them)."""
+    api = f"/api/meetings/{number}"
+    await present(org, screen, number, {"show": "join"}, "join")
+    await shoot(screen, "screenshot-screen-join.png")
+    await present(org, screen, number, {"show": "chat"}, "chat")
+    await shoot(screen, "screenshot-screen-chat.png")
+    acts = await call(org, "GET", f"{api}/screen")
+    poll = acts["activities"]["polls"][0]
+    await present(
+        org,
+        screen,
+        number,
+        {"show": "activity", "kind": "poll", "id": poll["id"]},
+        f"activity:poll:{poll['id']}",
+    )
+    await shoot(screen, "screenshot-screen-poll.png")
+    packet = acts["activities"]["redpackets"][0]
+    await present(
+        org,
+        screen,
+        number,
+        {"show": "activity", "kind": "redpacket", "id": packet["id"]},
+        f"activity:redpacket:{packet['id']}",
+    )
+    await shoot(screen, "screenshot-screen-redpacket.png")
+    rating = await call(org, "POST", f"{api}/ratings", {"subject": "今天的分享", "max": 5})
+    await expect(screen.locator("#stage .rating-card")).to_be_visible()
+    for page, score in zip(guests, (5, 4, 5), strict=True):
+        await call(page, "POST", f"/api/ratings/{rating['id']}/score", {"score": score})
+    await expect(screen.locator("#stage .average-sub", has_text="3")).to_be_visible()
+    await shoot(screen, "screenshot-screen-rating.png")
+    lottery = await call(org, "POST", f"{api}/lotteries", {"title": "幸运奖", "winners": 2})
+    await expect(screen.locator("#stage .lottery-card .waiting")).to_be_visible()
+    await call(org, "POST", f"/api/lotteries/{lottery['id']}/draw", {})
+    await expect(screen.locator("#stage .winner")).to_have_count(2)
+    await shoot(screen, "screenshot-screen-lottery.png")
+    await present(org, screen, number, {"show": "blank"}, "blank")
+    await shoot(screen, "screenshot-screen-blank.png")
+    await present(org, screen, number, {"show": "join"}, "join")
+    await screen.keyboard.press("?")
+    await shoot(screen, "screenshot-screen-help.png")
+    await screen.keyboard.press("?")
+
+    link = await call(org, "POST", f"{api}/screen-links", {})
+    kiosk_context = await browser.new_context(locale="zh-CN", viewport=PROJECTOR)  # type: ignore[arg-type]
+    kiosk = await kiosk_context.new_page()
+    await kiosk.goto(base + link["url"])
+    await expect(kiosk.locator("#connection")).to_have_attribute("data-state", "online")
+    await kiosk_context.set_offline(True)
+    await expect(kiosk.locator("#connection")).to_have_attribute("data-state", "offline")
+    await kiosk.wait_for_timeout(900)
+    await kiosk.screenshot(path=str(DOCS / "screenshot-screen-offline.png"))
+    print("saved", DOCS / "screenshot-screen-offline.png")
+    await kiosk_context.set_offline(False)
+    await expect(kiosk.locator("#connection")).to_have_attribute("data-state", "online")
+    await call(org, "DELETE", f"{api}/screen-links/{link['id']}")
+    await expect(kiosk.locator("#revoked-panel")).to_be_visible()
+    await kiosk.reload()
+    await shoot(kiosk, "screenshot-screen-revoked-link.png")
+    await kiosk.goto(base + "/m/99999/screen")
+    await shoot(kiosk, "screenshot-screen-unknown-number.png")
+
+    await call(org, "POST", f"{api}/end", {})
+    await expect(screen.locator("#ended-panel")).to_be_visible()
+    await shoot(screen, "screenshot-screen-ended.png")
 
 
 async def main() -> None:

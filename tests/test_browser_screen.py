@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -13,6 +14,9 @@ from playwright.async_api import APIRequestContext, Browser, Page, WebSocket, ex
 
 from hub.keys import CACHE, DB
 from hub.realtime.ticket import issue_ticket
+from hub.settings import Settings
+from hub.simulator import SimConfig, start_simulator
+from hub.storage import open_database
 from hub.storage.chat import add_message
 from hub.storage.meetings import join_meeting, meeting_by_number
 from hub.storage.polls import cast_ballot
@@ -25,8 +29,11 @@ from tests.fixtures_browser import (
     create_meeting,
     new_page,
     page_errors,
+    serve,
     sign_in,
 )
+from tests.helpers_auth import sim_settings
+from tests.servers import free_port
 
 pytestmark = pytest.mark.browser
 
@@ -372,3 +379,49 @@ async def test_ending_shows_the_summary_and_never_reconnects(
     assert page_errors(screen) == []
     await context.close()
     await org_context.close()
+
+
+async def test_the_connection_badge_shows_a_lost_server_and_the_resume(
+    browser: Browser, make_settings: Callable[..., Settings]
+) -> None:
+    sim = await start_simulator(SimConfig(rooms=0))
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    settings = sim_settings(make_settings, sim.url, public_url=url)
+    server, app = await serve(settings, port)
+    hub = LiveHub(url, app, sim)
+    try:
+        org_context, org = await new_page(browser)
+        await sign_in(org, hub, "zhangsan")
+        number = (
+            await _api(org_context.request, hub, "POST", "/api/meetings", {"title": "断线"}, 201)
+        )["number"]
+        base = f"/api/meetings/{number}"
+        link = await _api(org_context.request, hub, "POST", f"{base}/screen-links", {}, 201)
+        await _api(org_context.request, hub, "PUT", f"{base}/presenting", {"show": "chat"})
+        context, screen = await new_page(browser, viewport={"width": 1280, "height": 720})
+        await screen.goto(url + link["url"])
+        badge = screen.locator("#connection")
+        await expect(badge).to_have_attribute("data-state", "online")
+
+        await server.close()
+        await expect(badge).to_have_attribute("data-state", "offline", timeout=5000)
+        # Said while the screen was away: it arrives once, after the resume.
+        db = await open_database(settings.database_url)
+        meeting = await meeting_by_number(db, number)
+        assert meeting is not None
+        await add_message(db, meeting.id, meeting.organizer_id, "gap-1", "离线时的话", time.time())
+        await db.close()
+        server, app = await serve(settings, port)
+        await expect(badge).to_have_attribute("data-state", "online")
+        await expect(screen.locator("#messages .bubble", has_text="离线时的话")).to_have_count(1)
+        seqs = await screen.eval_on_selector_all(
+            "#messages .msg", "ns => ns.map(n => n.dataset.seq)"
+        )
+        assert len(seqs) == len(set(seqs)) == 1
+        assert page_errors(screen) == []
+        await context.close()
+        await org_context.close()
+    finally:
+        await server.close()
+        await sim.close()
