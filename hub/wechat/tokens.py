@@ -187,7 +187,7 @@ class TokenKeeper:
         try:
             fetched = await self._fetch(cred)
         except WeChatError as exc:
-            self.last_error = f"{exc.errcode} {exc.errmsg}"
+            self.last_error = exc.detail
             self.failures += 1
             log.warning("%s token refresh failed: %s", self.kind, self.last_error)
             raise
