@@ -187,7 +187,8 @@ class TokenKeeper:
         try:
             fetched = await self._fetch(cred)
         except WeChatError as exc:
-            self.last_error = exc.detail
+            code = exc.wechat_errcode  # None: WeChat never answered (never shown as 0)
+            self.last_error = f"{'null' if code is None else code} {exc.errmsg}"
             self.failures += 1
             log.warning("%s token refresh failed: %s", self.kind, self.last_error)
             raise
