@@ -1,9 +1,12 @@
 // The one list of activity kinds in the browser. A new kind: its module, one import, one entry.
 // The server sends its own list in the page config (`kinds`); the board warns if the two differ.
+import checkin from "./checkin.js";
 import lottery from "./lottery.js";
 import poll from "./poll.js";
+import quiz from "./quiz.js";
 import rating from "./rating.js";
 import redpacket from "./redpacket.js";
+import wordcloud from "./wordcloud.js";
 
 /** kind name -> its module ({kind, plural, mine, title, render, createBody}). */
 export const KINDS = new Map([
@@ -11,4 +14,7 @@ export const KINDS = new Map([
   lottery,
   rating,
   redpacket,
+  wordcloud,
+  quiz,
+  checkin,
 ].map((kind) => [kind.kind, kind]));
