@@ -5,8 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from hub.errors import Conflict
 from hub.storage.database import Database, Executor, IntegrityViolation, Row, placeholders
-from hub.storage.meetings import MeetingEnded
+
+
+def meeting_ended() -> Conflict:
+    """A write that reached the database after its meeting ended: refused, nothing stored."""
+    return Conflict("meeting_ended", "the meeting has ended")
+
 
 _COLUMNS = (
     "c.id, c.meeting_id, c.title, c.secret, c.status, c.checked_in, c.version, c.created_at,"
@@ -60,14 +66,14 @@ class AlreadyCheckedIn(Exception):
 
 
 async def create_checkin(db: Database, meeting_id: int, title: str, secret: str, now: float) -> int:
-    """Insert an open check-in; returns its id (MeetingEnded once the meeting ended)."""
+    """Insert an open check-in; returns its id (409 meeting_ended once the meeting ended)."""
     result = await db.execute(
         "INSERT INTO checkin (meeting_id, title, secret, status, checked_in, version, created_at)"
         " SELECT id, ?, ?, 'open', 0, 0, ? FROM meeting WHERE id = ? AND ended_at IS NULL",
         (title, secret, now, meeting_id),
     )
     if result.rowcount == 0:
-        raise MeetingEnded
+        raise meeting_ended()
     if result.lastrowid is None:  # pragma: no cover - both drivers report it
         raise RuntimeError("the database did not report the new check-in's id")
     return int(result.lastrowid)
@@ -143,7 +149,7 @@ async def check_in(db: Database, checkin_id: int, user_id: int, now: float) -> N
                     (checkin_id,),
                 )
                 if ended is not None:
-                    raise MeetingEnded
+                    raise meeting_ended()
                 raise CheckinClosed
             await tx.execute(
                 "INSERT INTO checkin_entry (checkin_id, user_id, checked_in_at) VALUES (?, ?, ?)",

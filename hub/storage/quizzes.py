@@ -7,8 +7,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from hub.errors import Conflict
 from hub.storage.database import Database, Executor, IntegrityViolation, Row
-from hub.storage.meetings import Meeting, MeetingEnded
+from hub.storage.meetings import Meeting
+
+
+def meeting_ended() -> Conflict:
+    """A write that reached the database after its meeting ended: refused, nothing stored."""
+    return Conflict("meeting_ended", "the meeting has ended")
+
 
 _COLUMNS = (
     "q.id, q.meeting_id, q.title, q.questions_json, q.question_count, q.current_q, q.phase,"
@@ -120,7 +127,7 @@ def questions_json(questions: Sequence[Question]) -> str:
 async def create_quiz(
     db: Database, meeting_id: int, title: str, questions: Sequence[Question], now: float
 ) -> int:
-    """Insert a quiz waiting for its first question; returns its id (MeetingEnded after end)."""
+    """Insert a quiz waiting for its first question; returns its id (409 meeting_ended after the end)."""
     result = await db.execute(
         "INSERT INTO quiz (meeting_id, title, questions_json, question_count, current_q, phase,"
         " status, version, created_at) SELECT id, ?, ?, ?, -1, 'lobby', 'open', 0, ? FROM meeting"
@@ -128,7 +135,7 @@ async def create_quiz(
         (title, questions_json(questions), len(questions), now, meeting_id),
     )
     if result.rowcount == 0:
-        raise MeetingEnded
+        raise meeting_ended()
     if result.lastrowid is None:  # pragma: no cover - both drivers report it
         raise RuntimeError("the database did not report the new quiz's id")
     return int(result.lastrowid)
@@ -223,7 +230,7 @@ async def record_answer(
                     (quiz_id,),
                 )
                 if row is not None and row["ended_at"] is not None:
-                    raise MeetingEnded
+                    raise meeting_ended()
                 if row is not None and row["status"] != "open":
                     raise QuizClosed
                 raise NotTakingAnswers

@@ -5,9 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from hub.errors import Conflict
 from hub.storage.database import Database, Executor, Row, placeholders
 from hub.storage.helpers import insert_ignore_sql
-from hub.storage.meetings import MeetingEnded
+
+
+def meeting_ended() -> Conflict:
+    """A write that reached the database after its meeting ended: refused, nothing stored."""
+    return Conflict("meeting_ended", "the meeting has ended")
+
 
 _COLUMNS = (
     "c.id, c.meeting_id, c.prompt, c.max_entries, c.status, c.version, c.created_at, c.closed_at,"
@@ -72,14 +78,14 @@ def _cloud(row: Row, counts: Sequence[tuple[str, int]], people: int) -> WordClou
 async def create_wordcloud(
     db: Database, meeting_id: int, prompt: str, max_entries: int, now: float
 ) -> int:
-    """Insert an open cloud; returns its id (MeetingEnded once the meeting ended)."""
+    """Insert an open cloud; returns its id (409 meeting_ended once the meeting ended)."""
     result = await db.execute(
         "INSERT INTO wordcloud (meeting_id, prompt, max_entries, status, version, created_at)"
         " SELECT id, ?, ?, 'open', 0, ? FROM meeting WHERE id = ? AND ended_at IS NULL",
         (prompt, max_entries, now, meeting_id),
     )
     if result.rowcount == 0:
-        raise MeetingEnded
+        raise meeting_ended()
     if result.lastrowid is None:  # pragma: no cover - both drivers report it
         raise RuntimeError("the database did not report the new word cloud's id")
     return int(result.lastrowid)
@@ -159,7 +165,7 @@ async def _refuse_if_ended(ex: Executor, cloud_id: int) -> None:
         (cloud_id,),
     )
     if ended is not None:
-        raise MeetingEnded
+        raise meeting_ended()
 
 
 async def _words_of(ex: Executor, cloud_id: int, user_id: int) -> list[str]:
