@@ -15,6 +15,7 @@ from hub.realtime.setup import setup_realtime
 from hub.resources import cache_ctx, http_ctx, storage_ctx
 from hub.settings import Settings
 from hub.web.activities import setup_activities
+from hub.web.admin_meetings import setup_admin_meetings
 from hub.web.auth import setup_auth
 from hub.web.chat import setup_chat
 from hub.web.danmaku import setup_danmaku
@@ -56,6 +57,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     setup_health(app)
     setup_auth(app)
     setup_meetings(app)
+    setup_admin_meetings(app)
     setup_realtime(app)
     setup_ws(app)
     app.cleanup_ctx.append(reactions_ctx)  # reaction frames of the meeting socket (issue 19)

@@ -76,6 +76,16 @@ class Metrics:
             ["lock"],
             registry=r,
         )
+        self.meetings_open = Gauge(
+            "hub_meetings_open",
+            "Meetings holding a number right now (counted by the idle ender's rounds).",
+            registry=r,
+        )
+        self.meeting_numbers = Gauge(
+            "hub_meeting_numbers",
+            "Meeting numbers in the pool; alert when hub_meetings_open nears 90% of it.",
+            registry=r,
+        )
         for result in ("ok", "error", "skipped"):
             self.sync_runs.labels(result=result)
 
@@ -100,6 +110,11 @@ class Metrics:
     def set_leader(self, lock: str, held: bool) -> None:
         """Whether this process holds the leadership lock `lock`."""
         self.leader.labels(lock=lock).set(1 if held else 0)
+
+    def set_meeting_pool(self, open_meetings: int, pool: int) -> None:
+        """Meetings open now and the size of the number pool they share."""
+        self.meetings_open.set(open_meetings)
+        self.meeting_numbers.set(pool)
 
 
 METRICS = web.AppKey("metrics", Metrics)

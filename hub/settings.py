@@ -365,6 +365,80 @@ class Settings:
         lo=1,
         hi=10_000,
     )
+    meetings_per_user: int = setting(
+        20,
+        "HUB_MEETINGS_PER_USER",
+        "open meetings one organizer may run at once (the 100,000 numbers are shared; "
+        "100000 means no cap)",
+        _whole,
+        lo=1,
+        hi=100_000,
+    )
+    meeting_idle_after: float = setting(
+        86400.0,
+        "HUB_MEETING_IDLE_AFTER",
+        "seconds without a join, chat message or activity change after which a meeting is ended",
+        _number,
+        lo=1.0,
+        hi=90 * 86400.0,
+    )
+    meeting_idle_check: float = setting(
+        300.0,
+        "HUB_MEETING_IDLE_CHECK",
+        "seconds between two looks for idle meetings (in every process)",
+        _number,
+        lo=0.01,
+        hi=86400.0,
+    )
+    meeting_misses_per_user: int = setting(
+        20,
+        "HUB_MEETING_MISSES_PER_USER",
+        "refused meeting lookups and joins (unknown numbers, wrong passcodes) per user and "
+        "window before 429",
+        _whole,
+        lo=1,
+        hi=1_000_000,
+    )
+    meeting_misses_per_ip: int = setting(
+        100,
+        "HUB_MEETING_MISSES_PER_IP",
+        "the same per client IP (an office may share one address)",
+        _whole,
+        lo=1,
+        hi=1_000_000,
+    )
+    meeting_miss_window: float = setting(
+        60.0,
+        "HUB_MEETING_MISS_WINDOW",
+        "seconds of the window those refusals are counted in",
+        _number,
+        lo=1.0,
+        hi=86400.0,
+    )
+    ws_per_user: int = setting(
+        5,
+        "HUB_WS_PER_USER",
+        "websockets one user may hold in one meeting per process; a newer one closes the oldest",
+        _whole,
+        lo=1,
+        hi=1000,
+    )
+    chats_per_user: int = setting(
+        20,
+        "HUB_CHATS_PER_USER",
+        "chat messages one user may send to one meeting per chat window, over all their sockets",
+        _whole,
+        lo=1,
+        hi=100_000,
+    )
+    chat_window: float = setting(
+        2.0,
+        "HUB_CHAT_WINDOW",
+        "seconds of the window chat messages are counted in",
+        _number,
+        lo=0.1,
+        hi=3600.0,
+    )
 
     @property
     def secure_cookies(self) -> bool:

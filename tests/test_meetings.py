@@ -49,8 +49,8 @@ async def test_meeting_lifecycle_and_rules(
         assert await _error(await anon.get("/api/meetings"), 401)
 
         await login(lisi, sim.url, "lisi")
-        # Not an attendee yet: no details.
-        assert await _error(await lisi.get(f"/api/meetings/{number}"), 403) == "forbidden"
+        # Not an attendee yet: no details, and the same answer as a free number (F2).
+        assert await _error(await lisi.get(f"/api/meetings/{number}"), 404) == "not_found"
         for _ in range(2):  # joining twice changes nothing
             resp = await lisi.post(f"/api/meetings/{number}/join")
             assert resp.status == 200, await resp.text()
@@ -66,13 +66,15 @@ async def test_meeting_lifecycle_and_rules(
         assert (await resp.json())["ended_at"] is not None
         code = await _error(await client.post(f"/api/meetings/{number}/end"), 409)
         assert code == "meeting_ended"
-        # Attendees still see an ended meeting; nobody can join it any more.
+        # Attendees still see an ended meeting; nobody can join it any more, and to anyone
+        # else it is a free number (F2).
         resp = await lisi.get(f"/api/meetings/{number}")
         assert resp.status == 200 and (await resp.json())["ended_at"] is not None
+        assert await _error(await lisi.post(f"/api/meetings/{number}/join"), 409) == "meeting_ended"
         async with new_browser(client) as wangwu:
             await login(wangwu, sim.url, "wangwu")
-            code = await _error(await wangwu.post(f"/api/meetings/{number}/join"), 409)
-            assert code == "meeting_ended"
+            code = await _error(await wangwu.post(f"/api/meetings/{number}/join"), 404)
+            assert code == "not_found"
 
     mine = await (await client.get("/api/meetings")).json()
     assert [m["number"] for m in mine["meetings"]] == [number]
@@ -98,7 +100,9 @@ async def test_bad_input_is_4xx_json(
 async def test_many_users_create_500_meetings_at_once(
     sim: RunningSimulator, make_settings: Any, hub_client: Any, db_url: str
 ) -> None:
-    client = await hub_client(sim_settings(make_settings, sim.url, database_url=db_url))
+    # 25 open meetings each: above the default cap of 20 (HUB_MEETINGS_PER_USER).
+    settings = sim_settings(make_settings, sim.url, database_url=db_url, meetings_per_user=25)
+    client = await hub_client(settings)
     browsers = [new_browser(client) for _ in range(20)]
     try:
         await asyncio.gather(*(login(b, sim.url, f"user{i}") for i, b in enumerate(browsers)))

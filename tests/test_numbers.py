@@ -61,7 +61,9 @@ async def test_find_free_number_wraps_and_skips_taken(db: Database) -> None:
 async def test_exhaustion_is_503_and_an_ended_number_is_drawn_again(
     sim: RunningSimulator, make_settings: Any, hub_client: Any, db_url: str
 ) -> None:
-    client = await hub_client(sim_settings(make_settings, sim.url, database_url=db_url))
+    # One user fills the pool here: no per-user cap (HUB_MEETINGS_PER_USER) in the way.
+    settings = sim_settings(make_settings, sim.url, database_url=db_url, meetings_per_user=100_000)
+    client = await hub_client(settings)
     await login(client, sim.url, "wangwu")
     resp = await client.post("/api/meetings", json={"title": "keep"})
     assert resp.status == 201

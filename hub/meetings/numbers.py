@@ -21,22 +21,34 @@ class NumbersExhausted(Exception):
     """Every one of the 100,000 numbers is held by an active meeting."""
 
 
-async def _insert(db: Database, number: int, title: str, organizer_id: int, now: float) -> Meeting:
-    async with db.transaction() as tx:
-        return await create_meeting(tx, number, title, organizer_id, now)
-
-
 async def open_meeting(
-    db: Database, title: str, organizer_id: int, now: float, *, first: int | None = None
+    db: Database,
+    title: str,
+    organizer_id: int,
+    now: float,
+    *,
+    first: int | None = None,
+    passcode: str | None = None,
+    access: str = "open",
+    cap: int | None = None,
 ) -> Meeting:
     """Create an active meeting under a random free number; the unique index settles races.
 
-    `first` forces the first draw (tests use it to provoke a collision).
+    With `cap`, TooManyOpenMeetings when the organizer already runs that many (counted in the
+    insert's transaction, so concurrent creates stay exact). `first` forces the first draw
+    (tests use it to provoke a collision).
     """
+
+    async def _insert(number: int) -> Meeting:
+        async with db.transaction() as tx:
+            return await create_meeting(
+                tx, number, title, organizer_id, now, passcode=passcode, access=access, cap=cap
+            )
+
     for attempt in range(RANDOM_TRIES):
         number = first if attempt == 0 and first is not None else secrets.randbelow(NUMBER_SPACE)
         try:
-            return await _insert(db, number, title, organizer_id, now)
+            return await _insert(number)
         except IntegrityViolation:
             continue
     log.warning("%d random meeting numbers were taken; scanning for a free one", RANDOM_TRIES)
@@ -45,7 +57,7 @@ async def open_meeting(
         if found is None:
             break
         try:
-            return await _insert(db, found, title, organizer_id, now)
+            return await _insert(found)
         except IntegrityViolation:
             continue
     raise NumbersExhausted("all 100,000 meeting numbers are in use")

@@ -1,8 +1,10 @@
-"""Per-connection limits: a token bucket for incoming frames."""
+"""Limits on what clients send: a token bucket per connection, a chat budget per user."""
 
 from __future__ import annotations
 
 import time
+
+from hub.cache import Cache, CacheUnavailable
 
 RATE = 10.0
 BURST = 20.0
@@ -38,3 +40,27 @@ class TokenBucket:
     def flooding(self) -> bool:
         """True once the client kept sending past the limit."""
         return self.strikes >= MAX_STRIKES
+
+
+class UserChatLimit:
+    """Chat messages per user and meeting in a fixed window, counted in the cache (F8).
+
+    The per-connection bucket stops one socket's flood of any frame; this one caps a user's
+    chat across all their sockets and, with Redis, all processes. Fails open when the cache is
+    down: the buckets still hold, and chat keeps working.
+    """
+
+    def __init__(self, cache: Cache, per_window: int, window: float) -> None:
+        self.cache = cache
+        self.per_window = per_window
+        self.window = window
+
+    async def allow(self, meeting_id: int, user_id: int) -> bool:
+        """Count one message; False when the user is past their budget for this window."""
+        try:
+            count = await self.cache.incr(
+                f"throttle:chat:{meeting_id}:{user_id}", 1, ttl=self.window
+            )
+        except CacheUnavailable:
+            return True
+        return count <= self.per_window

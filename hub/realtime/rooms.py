@@ -5,6 +5,9 @@ envelope (hub.events): the broker handler writes that one string to each local c
 loop. A client whose transport buffer passes `buffer_limit` is dropped (1013) instead of being
 awaited, so one slow reader never stalls the room. A frame whose envelope says it closes the
 room (the meeting ended) is delivered, then every client is closed with MEETING_ENDED (4409).
+One user holds at most `sockets_per_user` sockets in a room on this process: a newer socket
+closes that user's oldest with TOO_MANY_SOCKETS (4429), so a new tab works and a script that
+opens hundreds holds only a few.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from hub.cache import Cache, Subscription
 from hub.events import Envelope, meeting_channel
 from hub.realtime.chat import chat_envelope, messages_json
+from hub.realtime.limits import UserChatLimit
 from hub.realtime.presence import Presence
 from hub.storage import Database
 from hub.storage.chat import messages_after
@@ -32,6 +36,9 @@ CLOSE_GRACE = 5.0
 SEEN_MAX = 4096
 # The close code of every socket of a meeting that ended; clients do not reconnect on 4xxx.
 MEETING_ENDED = 4409
+# The close code of a user's oldest socket in a meeting when they open one too many.
+TOO_MANY_SOCKETS = 4429
+SOCKETS_PER_USER = 5
 
 
 class Client:
@@ -52,6 +59,11 @@ class Client:
         self.pending: list[Envelope] | None = []
         self.dropped = False
 
+    @property
+    def user_id(self) -> int:
+        """The id of the user this socket belongs to."""
+        return int(self.user["id"])
+
 
 class Room:
     """The local clients of one meeting and this process's broker subscription for it."""
@@ -61,6 +73,8 @@ class Room:
         self.clients: dict[Client, None] = {}
         # Rebuilt on join/leave so a broadcast iterates without copying.
         self.snapshot: tuple[Client, ...] = ()
+        # Each user's sockets here, oldest first (for the per-user cap without a scan).
+        self.by_user: dict[int, list[Client]] = {}
         self.subscription: Subscription | None = None
         self.ready: asyncio.Task[None] | None = None
         # The highest chat seq the broker brought here: where a catch-up after a broker
@@ -79,27 +93,45 @@ class Room:
             self._seen.discard(self._seen_order.popleft())
         return True
 
-    def add(self, client: Client) -> None:
-        """Put a client in the room."""
+    def add(self, client: Client) -> list[Client]:
+        """Put a client in the room; returns all of its user's sockets here, oldest first."""
         self.clients[client] = None
         self.snapshot = tuple(self.clients)
+        mine = self.by_user.setdefault(client.user_id, [])
+        mine.append(client)
+        return mine
 
     def discard(self, client: Client) -> None:
         """Take a client out (no-op when absent)."""
         if self.clients.pop(client, 0) is None:
             self.snapshot = tuple(self.clients)
+            mine = self.by_user.get(client.user_id, [])
+            if client in mine:
+                mine.remove(client)
+            if not mine:
+                self.by_user.pop(client.user_id, None)
 
 
 class RealtimeHub:
     """Rooms of clients per meeting on this process; see the module docstring."""
 
     def __init__(
-        self, cache: Cache, db: Database, presence: Presence, *, buffer_limit: int = BUFFER_LIMIT
+        self,
+        cache: Cache,
+        db: Database,
+        presence: Presence,
+        *,
+        buffer_limit: int = BUFFER_LIMIT,
+        sockets_per_user: int = SOCKETS_PER_USER,
+        chat_limit: UserChatLimit | None = None,
     ) -> None:
         self.cache = cache
         self.db = db
         self.presence = presence
         self.buffer_limit = buffer_limit
+        self.sockets_per_user = sockets_per_user
+        # Chat per user across sockets and processes (None: only the per-connection bucket).
+        self.chat_limit = chat_limit
         self.rooms: dict[int, Room] = {}
         self.dropped_slow = 0
         # Frames read from and written to clients; /metrics reads these (plain ints: no lock).
@@ -150,7 +182,9 @@ class RealtimeHub:
             room = Room(client.meeting_id)
             self.rooms[client.meeting_id] = room
             room.ready = asyncio.create_task(self._subscribe(room), name="realtime-subscribe")
-        room.add(client)
+        mine = room.add(client)
+        for oldest in mine[: max(0, len(mine) - self.sockets_per_user)]:
+            self.drop(oldest, TOO_MANY_SOCKETS, "too many sockets for this user")
         assert room.ready is not None
         try:
             # Shielded: a client giving up must not cancel the subscription others wait on.
@@ -253,7 +287,7 @@ class RealtimeHub:
             log.debug("closing a websocket failed", exc_info=True)
         finally:
             # A client that never reads would keep its unsent buffer (and socket) forever.
-            asyncio.get_running_loop().call_later(CLOSE_GRACE, transport.abort)
+            asyncio.get_running_loop().call_later(CLOSE_GRACE, _abort_if_stuck, transport)
 
     async def close_all(self, code: int = WSCloseCode.GOING_AWAY, reason: str = "") -> None:
         """Close every local client (shutdown): in parallel, bounded in time."""
@@ -269,6 +303,18 @@ class RealtimeHub:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+def _abort_if_stuck(transport: asyncio.Transport) -> None:
+    """Abort a dropped client's transport unless it already closed by itself.
+
+    A transport closing with an empty buffer is closed or about to be: a client that read the
+    rest and answered the close made asyncio drop the connection, and aborting that transport
+    would raise inside the event loop (an ERROR traceback per polite client, F12).
+    """
+    if transport.is_closing() and not transport.get_write_buffer_size():
+        return
+    transport.abort()
 
 
 REALTIME = web.AppKey("realtime", RealtimeHub)

@@ -8,7 +8,8 @@ from aiohttp import WSCloseCode, web
 
 from hub.background import periodic
 from hub.events import EVENTS
-from hub.keys import CACHE, CLOCK, DB
+from hub.keys import CACHE, CLOCK, DB, SETTINGS
+from hub.realtime.limits import UserChatLimit
 from hub.realtime.presence import Presence
 from hub.realtime.rooms import REALTIME, RealtimeHub
 
@@ -16,7 +17,14 @@ from hub.realtime.rooms import REALTIME, RealtimeHub
 async def realtime_ctx(app: web.Application) -> AsyncIterator[None]:
     """The hub of rooms and the presence refresher; closes every client on the way out."""
     cache = app[CACHE]
-    hub = RealtimeHub(cache, app[DB], Presence(cache, app[CLOCK], app[EVENTS]))
+    settings = app[SETTINGS]
+    hub = RealtimeHub(
+        cache,
+        app[DB],
+        Presence(cache, app[CLOCK], app[EVENTS]),
+        sockets_per_user=settings.ws_per_user,
+        chat_limit=UserChatLimit(cache, settings.chats_per_user, settings.chat_window),
+    )
     app[REALTIME] = hub
     cache.on_reconnect(hub.catch_up)
     presence = hub.presence

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from hub.storage.database import Database, Executor, IntegrityViolation, Row
 from hub.storage.helpers import insert_ignore_sql
+from hub.storage.meetings import LIVE_MEETING, MeetingEnded, meeting_is_live
 
 _COLUMNS = "meeting_id, seq, user_id, client_id, text, created_at"
 
@@ -55,7 +56,9 @@ async def add_message(
     """Store a message under the next seq; returns it and False when `client_id` was a resend.
 
     The counter row's lock (taken by the UPDATE) orders concurrent senders on every process,
-    and the rollback of a refused insert returns its seq, so seqs never skip or repeat.
+    and the rollback of a refused insert returns its seq, so seqs never skip or repeat. The
+    same UPDATE reads the meeting row (shared lock: hub.storage.meetings), so a message racing
+    the meeting's end is stored before it or refused with MeetingEnded.
     """
     # No read first: a resend is rare, and the unique key refuses it inside the transaction.
     for _ in range(3):
@@ -63,6 +66,8 @@ async def add_message(
             async with db.transaction() as tx:
                 seq = await _next_seq(tx, meeting_id)
                 if seq is None:
+                    if not await meeting_is_live(tx, meeting_id):
+                        raise MeetingEnded
                     raise _NoCounter
                 await tx.execute(
                     f"INSERT INTO chat_message ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
@@ -86,16 +91,18 @@ async def add_message(
 
 
 async def _next_seq(tx: Executor, meeting_id: int) -> int | None:
-    """Bump the meeting's counter inside a transaction; None when it has no counter row."""
+    """Bump the meeting's counter inside a transaction; None without a row or a live meeting."""
     if tx.dialect == "sqlite":
         # One statement instead of two (MariaDB has no UPDATE ... RETURNING).
         value = await tx.fetchval(
-            "UPDATE chat_seq SET last_seq = last_seq + 1 WHERE meeting_id = ? RETURNING last_seq",
-            (meeting_id,),
+            "UPDATE chat_seq SET last_seq = last_seq + 1"
+            f" WHERE meeting_id = ? AND {LIVE_MEETING} RETURNING last_seq",
+            (meeting_id, meeting_id),
         )
         return None if value is None else int(value)
     bumped = await tx.execute(
-        "UPDATE chat_seq SET last_seq = last_seq + 1 WHERE meeting_id = ?", (meeting_id,)
+        f"UPDATE chat_seq SET last_seq = last_seq + 1 WHERE meeting_id = ? AND {LIVE_MEETING}",
+        (meeting_id, meeting_id),
     )
     if bumped.rowcount == 0:
         return None

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hub.storage.database import Database, Executor, Row, placeholders
+from hub.storage.meetings import MeetingEnded
 
 _COLUMNS = (
     "id, meeting_id, title, winners_count, exclude_previous_winners, include_organizer,"
@@ -74,19 +75,22 @@ async def create_lottery(
     include_organizer: bool,
     now: float,
 ) -> int:
-    """Insert an open lottery; returns its id."""
+    """Insert an open lottery; returns its id (MeetingEnded once the meeting ended)."""
     result = await db.execute(
         "INSERT INTO lottery (meeting_id, title, winners_count, exclude_previous_winners,"
-        " include_organizer, status, version, created_at) VALUES (?, ?, ?, ?, ?, 'open', 0, ?)",
+        " include_organizer, status, version, created_at)"
+        " SELECT id, ?, ?, ?, ?, 'open', 0, ? FROM meeting WHERE id = ? AND ended_at IS NULL",
         (
-            meeting_id,
             title,
             winners_count,
             int(exclude_previous_winners),
             int(include_organizer),
             now,
+            meeting_id,
         ),
     )
+    if result.rowcount == 0:
+        raise MeetingEnded
     if result.lastrowid is None:  # pragma: no cover - both drivers report it
         raise RuntimeError("the database did not report the new lottery's id")
     return int(result.lastrowid)
@@ -145,15 +149,18 @@ async def draw_lottery(db: Database, lottery: Lottery, organizer_id: int, now: f
     """Draw and store the winners once; False when another draw got there first.
 
     The conditional status update takes the lottery row's lock, so a concurrent second draw
-    waits and then finds it drawn. On MySQL the meeting row is locked too, so two different
-    lotteries of one meeting never draw at once and "previous winners" is exact (SQLite's
-    write transactions are serialized anyway). Raises NotEnoughEligible (nothing stored).
+    waits and then finds it drawn. The meeting row is locked first (on MySQL exclusively, so
+    two different lotteries of one meeting never draw at once and "previous winners" is exact;
+    SQLite's write transactions are serialized anyway), and an ended meeting refuses the draw
+    (MeetingEnded: see hub.storage.meetings). Raises NotEnoughEligible (nothing stored).
     """
     async with db.transaction() as tx:
-        if tx.dialect == "mysql":
-            await tx.fetchval(
-                "SELECT id FROM meeting WHERE id = ? FOR UPDATE", (lottery.meeting_id,)
-            )
+        lock = " FOR UPDATE" if tx.dialect == "mysql" else ""
+        ended = await tx.fetchone(
+            f"SELECT ended_at FROM meeting WHERE id = ?{lock}", (lottery.meeting_id,)
+        )
+        if ended is None or ended["ended_at"] is not None:
+            raise MeetingEnded
         pool = await eligible_ids(tx, lottery, organizer_id)
         if len(pool) < lottery.winners_count:
             if await _is_drawn(tx, lottery.id):

@@ -1,14 +1,73 @@
-"""Meetings and their attendees (`meeting`, `attendee`): numbers, joins, ends, lookups."""
+"""Meetings and their attendees (`meeting`, `attendee`): numbers, joins, ends, lookups.
+
+Lock order (F7, "the end is final"): every write that belongs to a live meeting reads the
+meeting row inside its own transaction and refuses an ended one (`LIVE_MEETING`, or
+`lock_live_meeting`). On MariaDB that read is a locking read of the meeting row (a shared lock:
+writers of one meeting do not wait for each other), and `end_meeting_locked` takes the same row
+exclusively, so the end waits for writes in flight and writes after it see it ended. A write
+locks its own rows (poll, red packet, chat counter) and the meeting row only; the end locks the
+meeting row only, so no two transactions wait on each other in a cycle. On SQLite every write
+transaction holds the database's write lock (BEGIN IMMEDIATE), which orders them the same way.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from hub.storage.database import Executor, Row
+from hub.errors import Conflict
+from hub.storage.database import Database, Executor, Row, placeholders
 from hub.storage.users import User, user_from_row
 
 NUMBER_SPACE = 100_000
-_COLUMNS = "id, number, title, organizer_id, created_at, ended_at"
+_COLUMNS = (
+    "id, number, title, organizer_id, created_at, ended_at, passcode, access, last_activity_at"
+)
+ACCESS_MODES = ("open", "department", "invited")
+# A condition for a write's statement: the meeting (bound to `?`) is still live. Inside an
+# INSERT ... SELECT or an UPDATE, InnoDB reads the meeting row with a shared lock.
+LIVE_MEETING = "EXISTS (SELECT 1 FROM meeting WHERE id = ? AND ended_at IS NULL)"
+# The same for an UPDATE of an activity row: its own `meeting_id` names the meeting.
+_LIVE_OF = "EXISTS (SELECT 1 FROM meeting m WHERE m.id = {0}.meeting_id AND m.ended_at IS NULL)"
+_ACTIVITY_TABLES = ("poll", "rating", "red_packet", "lottery")
+
+
+def live_meeting_of(table: str) -> str:
+    """`LIVE_MEETING` for a statement on an activity table row (no parameter to bind)."""
+    if table not in _ACTIVITY_TABLES:
+        raise ValueError(f"not an activity table: {table}")
+    return _LIVE_OF.format(table)
+
+
+async def refuse_if_ended(ex: Executor, table: str, row_id: int) -> None:
+    """After a conditional write changed nothing: MeetingEnded when that is why."""
+    if table not in _ACTIVITY_TABLES:
+        raise ValueError(f"not an activity table: {table}")
+    ended = await ex.fetchval(
+        f"SELECT 1 FROM {table} t JOIN meeting m ON m.id = t.meeting_id"
+        " WHERE t.id = ? AND m.ended_at IS NOT NULL",
+        (row_id,),
+    )
+    if ended is not None:
+        raise MeetingEnded
+
+
+class MeetingEnded(Conflict):
+    """A write reached the database after its meeting ended: refused, nothing stored."""
+
+    def __init__(self) -> None:
+        super().__init__("meeting_ended", "the meeting has ended")
+
+
+class TooManyOpenMeetings(Conflict):
+    """The organizer already runs as many open meetings as allowed."""
+
+    def __init__(self, cap: int) -> None:
+        super().__init__(
+            "too_many_open_meetings",
+            f"you already have {cap} open meetings; end one first",
+            limit=cap,
+        )
 
 
 @dataclass(frozen=True)
@@ -21,6 +80,9 @@ class Meeting:
     organizer_id: int
     created_at: float
     ended_at: float | None
+    passcode: str | None = None
+    access: str = "open"
+    last_activity_at: float = 0.0
 
     @property
     def active(self) -> bool:
@@ -37,6 +99,9 @@ def _meeting(row: Row) -> Meeting:
         organizer_id=int(row["organizer_id"]),
         created_at=float(row["created_at"]),
         ended_at=None if ended is None else float(ended),
+        passcode=None if row["passcode"] is None else str(row["passcode"]),
+        access=str(row["access"]),
+        last_activity_at=float(row["last_activity_at"]),
     )
 
 
@@ -46,18 +111,33 @@ def format_number(n: int) -> str:
 
 
 async def create_meeting(
-    ex: Executor, number: int, title: str, organizer_id: int, now: float
+    ex: Executor,
+    number: int,
+    title: str,
+    organizer_id: int,
+    now: float,
+    *,
+    passcode: str | None = None,
+    access: str = "open",
+    cap: int | None = None,
 ) -> Meeting:
     """Insert an active meeting under `number` with its organizer as first attendee.
 
-    Raises IntegrityViolation when an active meeting already holds the number; pass an open
-    transaction so the attendee row goes with the meeting.
+    Raises IntegrityViolation when an active meeting already holds the number, and
+    TooManyOpenMeetings when the organizer already has `cap` open ones; pass an open
+    transaction so the attendee row goes with the meeting and the count stays exact.
     """
+    if cap is not None and cap < NUMBER_SPACE:  # a cap of the whole pool is no cap
+        if ex.dialect == "mysql":
+            # The organizer's row orders their concurrent creates (SQLite: the write lock).
+            await ex.fetchval("SELECT id FROM app_user WHERE id = ? FOR UPDATE", (organizer_id,))
+        if await count_open_meetings(ex, organizer_id) >= cap:
+            raise TooManyOpenMeetings(cap)
     code = format_number(number)
     result = await ex.execute(
-        "INSERT INTO meeting (number, active_number, title, organizer_id, created_at, ended_at)"
-        " VALUES (?, ?, ?, ?, ?, NULL)",
-        (code, number, title, organizer_id, now),
+        "INSERT INTO meeting (number, active_number, title, organizer_id, created_at, ended_at,"
+        " passcode, access, last_activity_at) VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?)",
+        (code, number, title, organizer_id, now, passcode, access, now),
     )
     if result.lastrowid is None:  # pragma: no cover - both drivers report it
         raise RuntimeError("the database did not report the new meeting's id")
@@ -66,7 +146,22 @@ async def create_meeting(
         "INSERT INTO attendee (meeting_id, user_id, joined_at) VALUES (?, ?, ?)",
         (meeting_id, organizer_id, now),
     )
-    return Meeting(meeting_id, code, title, organizer_id, now, None)
+    return Meeting(meeting_id, code, title, organizer_id, now, None, passcode, access, now)
+
+
+async def count_open_meetings(ex: Executor, organizer_id: int) -> int:
+    """How many meetings this organizer runs that have not ended."""
+    value = await ex.fetchval(
+        "SELECT COUNT(*) FROM meeting WHERE organizer_id = ? AND ended_at IS NULL",
+        (organizer_id,),
+    )
+    return int(value or 0)
+
+
+async def count_all_open(ex: Executor) -> int:
+    """Meetings holding a number right now (read from the unique index)."""
+    value = await ex.fetchval("SELECT COUNT(*) FROM meeting WHERE active_number IS NOT NULL")
+    return int(value or 0)
 
 
 async def find_free_number(ex: Executor, start: int) -> int | None:
@@ -115,11 +210,150 @@ async def end_meeting(ex: Executor, meeting_id: int, now: float) -> bool:
     return result.rowcount > 0
 
 
+async def end_meeting_locked(
+    db: Database, meeting_id: int, clock: Callable[[], float], *, idle_before: float | None = None
+) -> float | None:
+    """End the meeting once writes in flight committed; its end time, or None if already ended.
+
+    The meeting row is locked first and the clock read after: every write that landed before
+    the end carries a time at or before `ended_at`, and every later one is refused. With
+    `idle_before`, only a meeting with no activity since then is ended (the idle ender).
+    """
+    async with db.transaction() as tx:
+        lock = " FOR UPDATE" if tx.dialect == "mysql" else ""
+        row = await tx.fetchone(
+            f"SELECT ended_at, last_activity_at FROM meeting WHERE id = ?{lock}", (meeting_id,)
+        )
+        if row is None or row["ended_at"] is not None:
+            return None
+        if idle_before is not None and float(row["last_activity_at"]) >= idle_before:
+            return None
+        now = clock()
+        await end_meeting(tx, meeting_id, now)
+    return now
+
+
+async def lock_live_meeting(tx: Executor, meeting_id: int) -> None:
+    """Inside a write's transaction: MeetingEnded unless the meeting is live (locks its row)."""
+    lock = " LOCK IN SHARE MODE" if tx.dialect == "mysql" else ""
+    ended = await tx.fetchone(f"SELECT ended_at FROM meeting WHERE id = ?{lock}", (meeting_id,))
+    if ended is None or ended["ended_at"] is not None:
+        raise MeetingEnded
+
+
+async def meeting_is_live(ex: Executor, meeting_id: int) -> bool:
+    """True while the meeting has not ended (a plain read, for telling refusals apart)."""
+    found = await ex.fetchval(
+        "SELECT 1 FROM meeting WHERE id = ? AND ended_at IS NULL", (meeting_id,)
+    )
+    return found is not None
+
+
+async def touch_meeting(ex: Executor, meeting_id: int, now: float, every: float) -> None:
+    """Record activity; writes at most once per `every` seconds per meeting (it is a hint)."""
+    await ex.execute(
+        "UPDATE meeting SET last_activity_at = ?"
+        " WHERE id = ? AND ended_at IS NULL AND last_activity_at < ?",
+        (now, meeting_id, now - every),
+    )
+
+
+async def idle_meeting_ids(ex: Executor, before: float, limit: int) -> list[int]:
+    """Live meetings with no activity since `before`, oldest first."""
+    rows = await ex.fetchall(
+        "SELECT id FROM meeting WHERE ended_at IS NULL AND last_activity_at < ?"
+        " ORDER BY last_activity_at, id LIMIT ?",
+        (before, limit),
+    )
+    return [int(r["id"]) for r in rows]
+
+
+async def list_meetings(
+    ex: Executor, status: str | None, offset: int, limit: int
+) -> tuple[list[Meeting], int]:
+    """A page of every meeting (`status` live, ended or None for both), newest first; total."""
+    where = {"live": " WHERE ended_at IS NULL", "ended": " WHERE ended_at IS NOT NULL"}.get(
+        status or "", ""
+    )
+    total = int(await ex.fetchval(f"SELECT COUNT(*) FROM meeting{where}") or 0)
+    rows = await ex.fetchall(
+        f"SELECT {_COLUMNS} FROM meeting{where} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+        (limit, offset),
+    )
+    return [_meeting(r) for r in rows], total
+
+
+async def set_meeting_access(
+    ex: Executor, meeting_id: int, passcode: str | None, access: str
+) -> None:
+    """Change who may join a meeting (the passcode, None for none, and the access mode)."""
+    await ex.execute(
+        "UPDATE meeting SET passcode = ?, access = ? WHERE id = ?", (passcode, access, meeting_id)
+    )
+
+
+async def add_invites(ex: Executor, meeting_id: int, userids: Sequence[str], now: float) -> None:
+    """Invite WeCom userids to a meeting (inviting twice changes nothing)."""
+    verb = "INSERT IGNORE" if ex.dialect == "mysql" else "INSERT OR IGNORE"
+    await ex.executemany(
+        f"{verb} INTO meeting_invite (meeting_id, userid, invited_at) VALUES (?, ?, ?)",
+        [(meeting_id, u, now) for u in userids],
+    )
+
+
+async def remove_invites(ex: Executor, meeting_id: int, userids: Sequence[str]) -> None:
+    """Take invitations back (attendees who joined stay attendees)."""
+    if userids:
+        await ex.execute(
+            f"DELETE FROM meeting_invite WHERE meeting_id = ?"
+            f" AND userid IN ({placeholders(len(userids))})",
+            [meeting_id, *userids],
+        )
+
+
+async def list_invites(ex: Executor, meeting_id: int) -> list[str]:
+    """The userids invited to a meeting, in the order they were invited."""
+    rows = await ex.fetchall(
+        "SELECT userid FROM meeting_invite WHERE meeting_id = ? ORDER BY invited_at, userid",
+        (meeting_id,),
+    )
+    return [str(r["userid"]) for r in rows]
+
+
+async def is_invited(ex: Executor, meeting_id: int, userid: str) -> bool:
+    """True when this WeCom userid is on the meeting's invitation list."""
+    found = await ex.fetchval(
+        "SELECT 1 FROM meeting_invite WHERE meeting_id = ? AND userid = ?", (meeting_id, userid)
+    )
+    return found is not None
+
+
+async def set_user_departments(ex: Executor, user_id: int, departments: Sequence[int]) -> None:
+    """Replace a user's WeCom departments (pass an open transaction: delete, then insert)."""
+    await ex.execute("DELETE FROM user_department WHERE user_id = ?", (user_id,))
+    if departments:
+        await ex.executemany(
+            "INSERT INTO user_department (user_id, department_id) VALUES (?, ?)",
+            [(user_id, d) for d in sorted(set(departments))],
+        )
+
+
+async def share_a_department(ex: Executor, user_id: int, other_id: int) -> bool:
+    """True when the two users have a WeCom department in common."""
+    found = await ex.fetchval(
+        "SELECT 1 FROM user_department a JOIN user_department b"
+        " ON b.department_id = a.department_id WHERE a.user_id = ? AND b.user_id = ? LIMIT 1",
+        (user_id, other_id),
+    )
+    return found is not None
+
+
 async def join_meeting(ex: Executor, meeting_id: int, user_id: int, now: float) -> bool:
     """Add the user as an attendee of the active meeting; True when a row was added.
 
-    The insert reads the meeting in the same statement, so nobody joins a meeting that ended
-    between the caller's check and this write.
+    The insert reads the meeting in the same statement (on MariaDB with a shared lock on its
+    row, see the module docstring), so nobody joins a meeting that ended between the caller's
+    check and this write. It also counts as the meeting's activity.
     """
     verb = "INSERT IGNORE" if ex.dialect == "mysql" else "INSERT OR IGNORE"
     result = await ex.execute(
@@ -152,7 +386,8 @@ async def list_attendees(ex: Executor, meeting_id: int) -> list[User]:
 async def list_user_meetings(ex: Executor, user_id: int, limit: int = 100) -> list[Meeting]:
     """Meetings the user attends or attended, newest first."""
     rows = await ex.fetchall(
-        "SELECT m.id, m.number, m.title, m.organizer_id, m.created_at, m.ended_at"
+        "SELECT m.id, m.number, m.title, m.organizer_id, m.created_at, m.ended_at,"
+        " m.passcode, m.access, m.last_activity_at"
         " FROM attendee a JOIN meeting m ON m.id = a.meeting_id WHERE a.user_id = ?"
         " ORDER BY m.created_at DESC, m.id DESC LIMIT ?",
         (user_id, limit),

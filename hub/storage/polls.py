@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hub.storage.database import Database, Executor, IntegrityViolation, Row, placeholders
-from hub.storage.meetings import Meeting
+from hub.storage.meetings import Meeting, MeetingEnded, live_meeting_of, refuse_if_ended
 
 _POLL_COLUMNS = (
     "p.id, p.meeting_id, p.question, p.multi, p.hide_results, p.status, p.total_votes,"
@@ -86,13 +86,19 @@ async def create_poll(
     hide_results: bool,
     now: float,
 ) -> int:
-    """Insert a poll with its options in one transaction; returns its id."""
+    """Insert a poll with its options in one transaction; returns its id.
+
+    MeetingEnded when the meeting ended first (the insert reads it: see hub.storage.meetings).
+    """
     async with db.transaction() as tx:
         result = await tx.execute(
             "INSERT INTO poll (meeting_id, question, multi, hide_results, status, total_votes,"
-            " version, created_at) VALUES (?, ?, ?, ?, 'open', 0, 0, ?)",
-            (meeting_id, question, int(multi), int(hide_results), now),
+            " version, created_at) SELECT id, ?, ?, ?, 'open', 0, 0, ? FROM meeting"
+            " WHERE id = ? AND ended_at IS NULL",
+            (question, int(multi), int(hide_results), now, meeting_id),
         )
+        if result.rowcount == 0:
+            raise MeetingEnded
         if result.lastrowid is None:  # pragma: no cover - both drivers report it
             raise RuntimeError("the database did not report the new poll's id")
         poll_id = int(result.lastrowid)
@@ -179,17 +185,20 @@ async def cast_ballot(
     """Record one ballot and bump the counters, all in one transaction.
 
     The poll row is updated first: its row lock orders concurrent voters (no deadlocks on
-    MySQL) and its `status` condition refuses votes after close. The unique (poll, user) key
-    then refuses a second ballot, rolling the counters back with it.
+    MySQL) and its `status` condition refuses votes after close; the same statement reads the
+    meeting row (shared lock: hub.storage.meetings), so a vote racing the meeting's end lands
+    before it or is refused (MeetingEnded). The unique (poll, user) key then refuses a second
+    ballot, rolling the counters back with it.
     """
     try:
         async with db.transaction() as tx:
             bumped = await tx.execute(
                 "UPDATE poll SET total_votes = total_votes + 1, version = version + 1"
-                " WHERE id = ? AND status = 'open'",
+                f" WHERE id = ? AND status = 'open' AND {live_meeting_of('poll')}",
                 (poll_id,),
             )
             if bumped.rowcount == 0:
+                await refuse_if_ended(tx, "poll", poll_id)
                 raise PollClosed
             ballot = await tx.execute(
                 "INSERT INTO ballot (poll_id, user_id, created_at) VALUES (?, ?, ?)",

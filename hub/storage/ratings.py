@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from hub.storage.database import Database, Executor, Row, placeholders
 from hub.storage.helpers import upsert_sql
+from hub.storage.meetings import MeetingEnded, live_meeting_of, refuse_if_ended
 
 _COLUMNS = "id, meeting_id, subject, max_score, status, version, created_at, closed_at"
 
@@ -54,12 +55,14 @@ def _rating(row: Row, counts: dict[int, int]) -> Rating:
 async def create_rating(
     db: Database, meeting_id: int, subject: str, max_score: int, now: float
 ) -> int:
-    """Insert an open rating; returns its id."""
+    """Insert an open rating; returns its id (MeetingEnded once the meeting ended)."""
     result = await db.execute(
         "INSERT INTO rating (meeting_id, subject, max_score, status, version, created_at)"
-        " VALUES (?, ?, ?, 'open', 0, ?)",
-        (meeting_id, subject, max_score, now),
+        " SELECT id, ?, ?, 'open', 0, ? FROM meeting WHERE id = ? AND ended_at IS NULL",
+        (subject, max_score, now, meeting_id),
     )
+    if result.rowcount == 0:
+        raise MeetingEnded
     if result.lastrowid is None:  # pragma: no cover - both drivers report it
         raise RuntimeError("the database did not report the new rating's id")
     return int(result.lastrowid)
@@ -100,14 +103,18 @@ async def set_score(db: Database, rating_id: int, user_id: int, score: int, now:
     """Insert or change this attendee's score while the rating is open (RatingClosed after).
 
     The rating row is bumped first: its lock orders scorers and its `status` condition makes
-    a score racing the close either land before it or be refused.
+    a score racing the close either land before it or be refused; the same statement reads
+    the meeting row (shared lock: hub.storage.meetings), so one racing the meeting's end does
+    too (MeetingEnded).
     """
     async with db.transaction() as tx:
         bumped = await tx.execute(
-            "UPDATE rating SET version = version + 1 WHERE id = ? AND status = 'open'",
+            "UPDATE rating SET version = version + 1"
+            f" WHERE id = ? AND status = 'open' AND {live_meeting_of('rating')}",
             (rating_id,),
         )
         if bumped.rowcount == 0:
+            await refuse_if_ended(tx, "rating", rating_id)
             raise RatingClosed
         columns = ("rating_id", "user_id", "score", "updated_at")
         sql = upsert_sql(tx.dialect, "rating_score", columns, ("rating_id", "user_id"), 1)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from hub.storage.database import Database, Executor, IntegrityViolation, Row, placeholders
 from hub.storage.helpers import chunks
+from hub.storage.meetings import MeetingEnded, live_meeting_of, refuse_if_ended
 
 _COLUMNS = "id, meeting_id, total_cents, count, claimed_count, claimed_cents, version, created_at"
 
@@ -68,13 +69,19 @@ def _redpacket(row: Row, claims: Sequence[Claim]) -> Redpacket:
 
 
 async def create_redpacket(db: Database, meeting_id: int, shares: Sequence[int], now: float) -> int:
-    """Insert the red packet and all its shares (split beforehand) in one transaction."""
+    """Insert the red packet and all its shares (split beforehand) in one transaction.
+
+    MeetingEnded when the meeting ended first (the insert reads it: see hub.storage.meetings).
+    """
     async with db.transaction() as tx:
         result = await tx.execute(
             "INSERT INTO red_packet (meeting_id, total_cents, count, claimed_count,"
-            " claimed_cents, version, created_at) VALUES (?, ?, ?, 0, 0, 0, ?)",
-            (meeting_id, sum(shares), len(shares), now),
+            " claimed_cents, version, created_at) SELECT id, ?, ?, 0, 0, 0, ? FROM meeting"
+            " WHERE id = ? AND ended_at IS NULL",
+            (sum(shares), len(shares), now, meeting_id),
         )
+        if result.rowcount == 0:
+            raise MeetingEnded
         if result.lastrowid is None:  # pragma: no cover - both drivers report it
             raise RuntimeError("the database did not report the new red packet's id")
         redpacket_id = int(result.lastrowid)
@@ -138,17 +145,20 @@ async def claim_share(db: Database, redpacket_id: int, user_id: int, now: float)
 
     The red packet row is bumped first and only while shares are left: its row lock serializes
     claimers of one red packet, so picking the lowest free share and taking it cannot race, and
-    the last share's claim and the empty answer are exact. The unique (packet, user) key refuses a
-    second claim by the same person whatever the timing.
+    the last share's claim and the empty answer are exact. The same statement reads the meeting
+    row (shared lock: hub.storage.meetings), so a claim racing the meeting's end lands before it
+    or is refused (MeetingEnded). The unique (packet, user) key refuses a second claim by the
+    same person whatever the timing.
     """
     try:
         async with db.transaction() as tx:
             open_ = await tx.execute(
                 "UPDATE red_packet SET version = version + 1"
-                " WHERE id = ? AND claimed_count < count",
+                f" WHERE id = ? AND claimed_count < count AND {live_meeting_of('red_packet')}",
                 (redpacket_id,),
             )
             if open_.rowcount == 0:
+                await refuse_if_ended(tx, "red_packet", redpacket_id)
                 raise RedpacketEmpty
             # The lowest unclaimed share; then a primary-key update, so MySQL locks that one
             # row only (an UPDATE ... ORDER BY ... LIMIT may scan and lock other packets').

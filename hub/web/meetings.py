@@ -1,18 +1,25 @@
-"""Meeting routes: create, list, details, join, end; QR codes of join links."""
+"""Meeting routes: create, list, details, join, end, who may join; QR codes of join links."""
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import re
+from collections.abc import AsyncIterator
 from typing import Any
 
 from aiohttp import web
 
 from hub.activities import activities_json
+from hub.background import periodic
+from hub.cache import CacheUnavailable
 from hub.clock import iso_ts
-from hub.errors import bad_request, conflict, not_found
+from hub.errors import bad_request, conflict
 from hub.events import EVENTS
 from hub.keys import CACHE, CLOCK, DB, SETTINGS
-from hub.meetings.access import valid_number
+from hub.meetings.access import may_join, no_such_meeting, read_access, read_passcode, valid_number
+from hub.meetings.idle import IDLE_ENDER, MEETING_ACTIVITY, ActivityTracker, IdleEnder
+from hub.meetings.limits import MEETING_LIMITS, limits_from
 from hub.meetings.numbers import NumbersExhausted, open_meeting
 from hub.meetings.qr import (
     MAX_QR_TEXT,
@@ -22,19 +29,32 @@ from hub.meetings.qr import (
     render_png_async,
     take_render,
 )
+from hub.meetings.throttle import LookupThrottle
+from hub.metrics import metrics_of
 from hub.realtime.rooms import REALTIME
 from hub.storage.meetings import (
     Meeting,
-    end_meeting,
+    add_invites,
+    end_meeting_locked,
     is_attendee,
     join_meeting,
     list_attendees,
+    list_invites,
     list_user_meetings,
     meeting_by_number,
+    remove_invites,
+    set_meeting_access,
 )
 from hub.storage.users import User, get_users
 from hub.validate import text_field
-from hub.web.access import meeting_for
+from hub.web.access import (
+    LOOKUP_THROTTLE,
+    count_miss,
+    meeting_for,
+    throttle_retry_after,
+    too_many_lookups,
+    touch,
+)
 from hub.web.auth import require_user
 from hub.web.errors import ApiError
 from hub.web.validate import read_json
@@ -64,7 +84,11 @@ def meeting_summary(
 
 
 async def meeting_details(app: web.Application, meeting: Meeting, viewer: User) -> dict[str, Any]:
-    """The full meeting payload: summary, attendees, who is online, activities with results."""
+    """The full meeting payload: summary, attendees, who is online, activities with results.
+
+    Every attendee sees whether a passcode is set and the access mode; only the organizer sees
+    the passcode itself and the invitation list.
+    """
     attendees = await list_attendees(app[DB], meeting.id)
     by_id = {u.id: u for u in attendees}
     organizer = by_id.get(meeting.organizer_id)
@@ -74,23 +98,85 @@ async def meeting_details(app: web.Application, meeting: Meeting, viewer: User) 
     body["attendees"] = [u.as_json() for u in attendees]
     body["online"] = await app[REALTIME].online_users(meeting.id)
     body["activities"] = await activities_json(app[DB], meeting.id, viewer.id)
+    body["access"] = meeting.access
+    body["has_passcode"] = meeting.passcode is not None
+    if viewer.id == meeting.organizer_id:
+        body["passcode"] = meeting.passcode
+        body["invited"] = await list_invites(app[DB], meeting.id)
     return body
 
 
+_USERID = re.compile(r"[A-Za-z0-9_.@-]{1,64}")
+MAX_INVITED = 500
+
+
+def read_invited(raw: object) -> list[str] | None:
+    """The invited WeCom userids of a request body (absent: None, nothing changes)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or len(raw) > MAX_INVITED:
+        raise bad_request(f"invited must be a list of at most {MAX_INVITED} userids", "bad_invited")
+    for userid in raw:
+        if not isinstance(userid, str) or not userid.isascii() or not _USERID.fullmatch(userid):
+            raise bad_request("each invited userid must be a WeCom userid", "bad_invited")
+    return list(dict.fromkeys(raw))
+
+
+async def _save_invited(app: web.Application, meeting_id: int, invited: list[str]) -> None:
+    """Make the invitation list exactly `invited`."""
+    async with app[DB].transaction() as tx:
+        current = set(await list_invites(tx, meeting_id))
+        await remove_invites(tx, meeting_id, sorted(current - set(invited)))
+        added = [u for u in invited if u not in current]
+        if added:
+            await add_invites(tx, meeting_id, added, app[CLOCK].time())
+
+
 async def create(request: web.Request) -> web.Response:
-    """POST /api/meetings {"title"}: open a meeting under a fresh number; 201 with details."""
+    """POST /api/meetings {"title", "passcode"?, "access"?, "invited"?}: a meeting under a fresh
+    number; 201 with details, 409 `too_many_open_meetings` past the organizer's cap."""
     user = await require_user(request)
     body = await read_json(request)
     title = text_field(body, "title", max_len=100)
+    passcode = read_passcode(body.get("passcode"))
+    access = read_access(body.get("access"))
+    invited = read_invited(body.get("invited"))
     app = request.app
     try:
-        meeting = await open_meeting(app[DB], title, user.id, app[CLOCK].time())
+        meeting = await open_meeting(
+            app[DB],
+            title,
+            user.id,
+            app[CLOCK].time(),
+            passcode=passcode,
+            access=access,
+            cap=app[MEETING_LIMITS].open_per_user,
+        )
     except NumbersExhausted:
         raise ApiError(
             503, "numbers_exhausted", "every meeting number is in use; end a meeting first"
         ) from None
+    if invited:
+        await _save_invited(app, meeting.id, invited)
     log.info("meeting %s opened by %s", meeting.number, user.userid)
     return web.json_response(await meeting_details(app, meeting, user), status=201)
+
+
+async def change_access(request: web.Request) -> web.Response:
+    """PUT /api/meetings/{number}/access {"passcode"?, "access"?, "invited"?}: the organizer
+    changes who may join from now on (attendees stay); absent fields keep their value."""
+    meeting, user = await meeting_for(request, organizer=True, live=True)
+    body = await read_json(request)
+    passcode = read_passcode(body["passcode"]) if "passcode" in body else meeting.passcode
+    access = read_access(body["access"]) if "access" in body else meeting.access
+    invited = read_invited(body.get("invited"))
+    app = request.app
+    await set_meeting_access(app[DB], meeting.id, passcode, access)
+    if invited is not None:
+        await _save_invited(app, meeting.id, invited)
+    changed = dataclasses.replace(meeting, passcode=passcode, access=access)
+    log.info("meeting %s access changed to %s by %s", meeting.number, access, user.userid)
+    return web.json_response(await meeting_details(app, changed, user))
 
 
 async def list_mine(request: web.Request) -> web.Response:
@@ -109,42 +195,70 @@ async def details(request: web.Request) -> web.Response:
 
 
 async def join(request: web.Request) -> web.Response:
-    """POST /api/meetings/{number}/join: any signed-in user joins an active meeting (idempotent)."""
+    """POST /api/meetings/{number}/join {"passcode"?}: join a live meeting (idempotent).
+
+    Attendees get the meeting back (409 once it ended). Anyone else joins when the meeting lets
+    them (hub.meetings.access.may_join); every refusal is the 404 of a free number and counts
+    against the asker's lookup budget, checked first (429 `too_many_lookups` past it).
+    """
     number = request.match_info["number"]
     if not valid_number(number):
-        raise not_found("meeting")
+        raise no_such_meeting()
     user = await require_user(request)
+    # A join without a passcode may come with no body at all (as it always could).
+    body = await read_json(request) if request.content_length else {}
+    passcode = body.get("passcode")
     app = request.app
     meeting = await meeting_by_number(app[DB], number)
-    if meeting is None:
-        raise not_found("meeting")
-    if not meeting.active:
-        raise conflict("the meeting has ended", "meeting_ended")
-    added = await join_meeting(app[DB], meeting.id, user.id, app[CLOCK].time())
-    if added:
+    if meeting is not None and await is_attendee(app[DB], meeting.id, user.id):
+        if not meeting.active:
+            raise conflict("the meeting has ended", "meeting_ended")
+        return web.json_response(await meeting_details(app, meeting, user))
+    wait = await throttle_retry_after(request, user)
+    if wait is not None:
+        raise too_many_lookups(wait)
+    allowed = meeting is not None and await may_join(
+        app[DB], meeting, user, passcode if isinstance(passcode, str) else None
+    )
+    if meeting is None or not allowed:
+        # Unknown, ended, not open to this user or a wrong passcode: all the same to the asker.
+        await count_miss(request, user)
+        raise no_such_meeting()
+    if not await join_meeting(app[DB], meeting.id, user.id, app[CLOCK].time()):
+        if not await is_attendee(app[DB], meeting.id, user.id):
+            # It ended between the read and the insert (a second join's insert adds nothing).
+            await count_miss(request, user)
+            raise no_such_meeting()
+    else:
+        await touch(request, meeting.id)
         joined = {"number": number, "joined": user.as_json()}
         await app[EVENTS].activity(meeting.id, "meeting", "updated", joined)
-    # Nothing added and not an attendee: the meeting ended between the read and the insert.
-    elif not await is_attendee(app[DB], meeting.id, user.id):
-        raise conflict("the meeting has ended", "meeting_ended")
     return web.json_response(await meeting_details(app, meeting, user))
 
 
 async def end(request: web.Request) -> web.Response:
     """POST /api/meetings/{number}/end: the organizer ends the meeting and frees its number."""
     meeting, user = await meeting_for(request, organizer=True, live=True)
-    app = request.app
-    now = app[CLOCK].time()
-    if not await end_meeting(app[DB], meeting.id, now):
+    ended = await end_and_announce(request.app, meeting, user)
+    if ended is None:
         raise conflict("the meeting has ended", "meeting_ended")
-    ended = Meeting(
-        meeting.id, meeting.number, meeting.title, meeting.organizer_id, meeting.created_at, now
-    )
-    summary = meeting_summary(app, ended, user)
+    log.info("meeting %s ended by %s", meeting.number, user.userid)
+    return web.json_response(await meeting_details(request.app, ended, user))
+
+
+async def end_and_announce(
+    app: web.Application, meeting: Meeting, organizer: User | None, **extra: Any
+) -> Meeting | None:
+    """End a live meeting (after writes in flight) and send the ended frame; None if it had
+    already ended. `extra` goes into the frame's data (e.g. who ended it)."""
+    ended_at = await end_meeting_locked(app[DB], meeting.id, app[CLOCK].time)
+    if ended_at is None:
+        return None
+    ended = dataclasses.replace(meeting, ended_at=ended_at)
+    summary = {**meeting_summary(app, ended, organizer), **extra}
     # The frame closes the room: every socket of the meeting gets it, then MEETING_ENDED.
     await app[EVENTS].activity(meeting.id, "meeting", "ended", summary, closes=True)
-    log.info("meeting %s ended by %s", meeting.number, user.userid)
-    return web.json_response(await meeting_details(app, ended, user))
+    return ended
 
 
 async def qr_png(request: web.Request) -> web.StreamResponse:
@@ -182,12 +296,41 @@ async def qrcode_data_url(request: web.Request) -> web.Response:
     return web.json_response({"data_url": png_data_url(png)})
 
 
+async def meetings_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The lookup throttle, the activity tracker and the idle ender's loop (every process runs
+    it; the database lets one end each meeting)."""
+    limits = app[MEETING_LIMITS]
+    tracker = ActivityTracker(app[CACHE], app[CLOCK], limits)
+    app[LOOKUP_THROTTLE] = LookupThrottle(app[CACHE], limits)
+    app[MEETING_ACTIVITY] = tracker
+
+    async def summary(meeting: Meeting) -> dict[str, Any]:
+        organizer = (await get_users(app[DB], [meeting.organizer_id])).get(meeting.organizer_id)
+        return meeting_summary(app, meeting, organizer)
+
+    ender = IdleEnder(app[DB], app[EVENTS], app[CLOCK], tracker, limits, metrics_of(app), summary)
+    app[IDLE_ENDER] = ender
+
+    async def step() -> float:
+        try:
+            return await ender.step()
+        except CacheUnavailable:
+            log.warning("idle meetings: the cache is unavailable; trying again next round")
+            return limits.idle_check_every
+
+    async with periodic("meetings-idle", step, limits.idle_check_every):
+        yield
+
+
 def setup_meetings(app: web.Application) -> None:
-    """Register the meeting and QR routes."""
+    """Register the meeting and QR routes, and the throttle and idle ender's context."""
+    app[MEETING_LIMITS] = limits_from(app[SETTINGS])
+    app.cleanup_ctx.append(meetings_ctx)
     app.router.add_post("/api/meetings", create, name="meeting_create")
     app.router.add_get("/api/meetings", list_mine, name="meeting_list")
     app.router.add_get("/api/meetings/{number}", details, name="meeting_details")
     app.router.add_post("/api/meetings/{number}/join", join, name="meeting_join")
     app.router.add_post("/api/meetings/{number}/end", end, name="meeting_end")
+    app.router.add_put("/api/meetings/{number}/access", change_access, name="meeting_access")
     app.router.add_get("/m/{number}/qr.png", qr_png, name="meeting_qr")
     app.router.add_post("/api/qrcode", qrcode_data_url, name="qrcode")

@@ -18,6 +18,7 @@ from hub.errors import bad_request, conflict, forbidden, not_found
 from hub.events import EVENTS, dumps
 from hub.keys import CACHE, CLOCK, DB, SETTINGS
 from hub.meetings.access import valid_number
+from hub.meetings.idle import MEETING_ACTIVITY
 from hub.realtime.chat import (
     FrameError,
     error_frame,
@@ -28,11 +29,17 @@ from hub.realtime.chat import (
 from hub.realtime.limits import TokenBucket
 from hub.realtime.presence import presence_frame
 from hub.realtime.reactions import on_reaction
-from hub.realtime.rooms import REALTIME, Client
+from hub.realtime.rooms import MEETING_ENDED, REALTIME, Client
 from hub.realtime.ticket import TICKET_TTL, issue_ticket, redeem_ticket
 from hub.storage import DatabaseUnavailable
 from hub.storage.chat import last_seq, messages_after
-from hub.storage.meetings import Meeting, is_attendee, meeting_by_number
+from hub.storage.meetings import (
+    Meeting,
+    MeetingEnded,
+    is_attendee,
+    meeting_by_number,
+    meeting_is_live,
+)
 from hub.storage.users import User, get_user
 from hub.web.access import meeting_for
 from hub.web.errors import ApiError
@@ -55,8 +62,17 @@ async def send(app: web.Application, client: Client, frame: dict[str, Any]) -> N
 
 
 async def on_chat(app: web.Application, client: Client, frame: dict[str, Any]) -> None:
-    """Store and broadcast; a resend gets the stored message back, to the sender only."""
+    """Store and broadcast; a resend gets the stored message back, to the sender only.
+
+    A user past their chat budget (across their sockets and processes) gets `rate_limited`.
+    """
     text, client_id = parse_chat(frame)
+    limit = app[REALTIME].chat_limit
+    if limit is not None and not await limit.allow(client.meeting_id, client.user_id):
+        raise FrameError("rate_limited", "too many chat messages; slow down")
+    tracker = app.get(MEETING_ACTIVITY)
+    if tracker is not None:
+        await tracker.touch(client.meeting_id)
     stored, created = await send_chat(
         app[DB], app[EVENTS], client.meeting_id, client.user, text, client_id, app[CLOCK].time()
     )
@@ -154,6 +170,11 @@ async def ws_meeting(request: web.Request) -> web.StreamResponse:
     try:
         await ws.prepare(request)
         _shrink_headers(ws)
+        # An end published before this process subscribed never reached the room: read the
+        # meeting again now that any later end will (F7), and close as the end would have.
+        if not await meeting_is_live(app[DB], client.meeting_id):
+            await ws.close(code=MEETING_ENDED, message=b"meeting ended")
+            return ws
         hub.presence.add(client.meeting_id, client.user)
         try:
             await _start(app, client, after)
@@ -233,6 +254,9 @@ async def _dispatch(app: web.Application, client: Client, data: str) -> None:
         await send(app, client, error_frame(exc.code, exc.message))
     except DatabaseUnavailable:
         await send(app, client, error_frame("unavailable", "storage unavailable; resend later"))
+    except MeetingEnded:
+        # The end committed first: nothing was stored, and the room is closing anyway.
+        await client.ws.close(code=MEETING_ENDED, message=b"meeting ended")
 
 
 async def create_ws_ticket(request: web.Request) -> web.Response:
