@@ -113,9 +113,10 @@ export function openRoom(number, hooks = {}) {
     try {
       return await api("GET", `/api/meetings/${number}`);
     } catch (error) {
-      if (error.status !== 403 || !join) throw error;
+      // A non-attendee may be told 403, or 404 as for a free number (nothing tells the two apart).
+      if (![403, 404].includes(error.status) || !join) throw error;
     }
-    // Not an attendee yet: opening the link is how people join.
+    // Not an attendee yet: opening the link is how people join (a free number is 404 here too).
     const meeting = await api("POST", `/api/meetings/${number}/join`);
     hooks.onJoined?.(meeting);
     return meeting;
