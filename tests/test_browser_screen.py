@@ -284,7 +284,12 @@ async def test_a_screen_link_follows_the_organizer_until_revoked(
 
     # Someone else's PUT is refused.
     other_context, other = await new_page(browser)
-    await sign_in(other, hub, "lisi", f"/m/{number}")
+    await sign_in(other, hub, "lisi")
+    joined = await other_context.request.post(
+        f"{hub.url}/api/meetings/{number}/join", headers={"Origin": hub.url}
+    )
+    assert joined.status == 200
+    await other.goto(f"{hub.url}/m/{number}")
     resp = await other_context.request.put(
         f"{hub.url}/api/meetings/{number}/presenting",
         data={"show": "blank"},
@@ -320,10 +325,17 @@ async def test_the_screen_is_never_online_nor_a_lottery_winner(
     db = hub.app[DB]
     meeting = await meeting_by_number(db, number)
     assert meeting is not None
-    # The projector's own account opens the signed-in screen: it never joins.
-    context, screen = await new_page(browser, viewport={"width": 1366, "height": 768})
-    await sign_in(screen, hub, "wangwu", f"/m/{number}/screen")
-    await expect(screen.locator("#connection")).to_have_attribute("data-state", "online")
+    # Two screens: the organizer's own signed-in one, and a meeting-room PC's screen link.
+    own_context, own = await new_page(browser, viewport={"width": 1366, "height": 768})
+    await sign_in(own, hub, "zhangsan")
+    await own.goto(f"{hub.url}/m/{number}/screen")
+    link = await _api(
+        org_context.request, hub, "POST", f"/api/meetings/{number}/screen-links", {}, 201
+    )
+    pc_context, pc = await new_page(browser, viewport={"width": 1920, "height": 1080})
+    await pc.goto(hub.url + link["url"])
+    for screen in (own, pc):
+        await expect(screen.locator("#connection")).to_have_attribute("data-state", "online")
     now = time.time()
     crowd = [await upsert_login(db, f"p{i:02d}", None, now) for i in range(49)]
     async with aiohttp.ClientSession() as http:
@@ -331,26 +343,26 @@ async def test_the_screen_is_never_online_nor_a_lottery_winner(
         for user in crowd:
             await join_meeting(db, meeting.id, user.id, now)
             ticket = await issue_ticket(hub.app[CACHE], user.id, meeting.id)
-            sockets.append(await http.ws_connect(f"{hub.url}/ws/meetings/{number}?ticket={ticket}"))
-        # 49 guests and the organizer's own page: 50 people, and the screen is not one of them.
-        await expect(screen.locator("#online-count")).to_have_text("在线 50 人")
+            url = f"{hub.url}/ws/meetings/{number}?ticket={ticket}"
+            sockets.append(await http.ws_connect(url))
+        # 49 guests and the organizer's page: 50 people online; no screen is one of them.
+        for screen in (own, pc):
+            await expect(screen.locator("#online-count")).to_have_text("在线 50 人")
+        await expect(org.locator("#online-title")).to_contain_text("50")
         details = await _api(org_context.request, hub, "GET", f"/api/meetings/{number}")
-        assert "wangwu" not in {u["userid"] for u in details["attendees"]}
-        assert "wangwu" not in {u["userid"] for u in details["online"]}
+        assert len(details["attendees"]) == 50 and len(details["online"]) == 50
         body = {"title": "全员奖", "winners": 49}
-        lottery = await _api(
-            org_context.request, hub, "POST", f"/api/meetings/{number}/lotteries", body, 201
-        )
-        drawn = await _api(
-            org_context.request, hub, "POST", f"/api/lotteries/{lottery['id']}/draw", {}
-        )
-        winners = {w["userid"] for w in drawn["winners"]}
-        assert winners == {u.userid for u in crowd}
-        await expect(screen.locator("#stage .winner")).to_have_count(49)
+        base = f"/api/meetings/{number}"
+        lottery = await _api(org_context.request, hub, "POST", f"{base}/lotteries", body, 201)
+        draw = f"/api/lotteries/{lottery['id']}/draw"
+        drawn = await _api(org_context.request, hub, "POST", draw, {})
+        assert {w["userid"] for w in drawn["winners"]} == {u.userid for u in crowd}
+        for screen in (own, pc):
+            await expect(screen.locator("#stage .winner")).to_have_count(49)
         for ws in sockets:
             await ws.close()
-    await context.close()
-    await org_context.close()
+    for ctx in (own_context, pc_context, org_context):
+        await ctx.close()
 
 
 async def test_ending_shows_the_summary_and_never_reconnects(

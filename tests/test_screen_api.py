@@ -51,7 +51,9 @@ async def test_presenting_follows_the_organizer_and_new_activities_only(
     number = await _meeting(client)
     path = f"/api/meetings/{number}/presenting"
     assert await _ok(await client.get(path)) == {"show": "join"}
-    assert await _ok(await client.get(f"/api/meetings/{number}/settings")) == {"auto_present": True}
+    # Every declared key with its default; this key is auto_present, on.
+    settings_before = await _ok(await client.get(f"/api/meetings/{number}/settings"))
+    assert settings_before["auto_present"] is True
 
     async with new_browser(client) as lisi, new_browser(client) as anon:
         await login(lisi, sim.url, "lisi")
@@ -96,11 +98,10 @@ async def test_presenting_follows_the_organizer_and_new_activities_only(
         await ws.close()
 
     # Turned off: what is on screen stays, and new activities no longer take it.
-    assert await _ok(await client.patch(f"/api/meetings/{number}/settings", json={})) == {
-        "auto_present": True
-    }
+    unchanged = await client.patch(f"/api/meetings/{number}/settings", json={})
+    assert await _ok(unchanged) == settings_before
     changed = await client.patch(f"/api/meetings/{number}/settings", json={"auto_present": False})
-    assert await _ok(changed) == {"auto_present": False}
+    assert await _ok(changed) == {**settings_before, "auto_present": False}
     assert await _ok(await client.get(path)) == rating_on
     later = {"question": "晚饭", "options": ["面", "饭"]}
     await _ok(await client.post(f"/api/meetings/{number}/polls", json=later), 201)
@@ -114,7 +115,7 @@ async def test_presenting_follows_the_organizer_and_new_activities_only(
         {},
         {"show": "film"},
         {"show": "chat", "kind": "poll"},
-        {"show": "activity", "kind": "quiz", "id": 1},
+        {"show": "activity", "kind": "no_such_kind", "id": 1},
         {"show": "activity", "kind": "poll", "id": "1"},
         {"show": "activity", "kind": "poll", "id": True},
         {"show": "activity", "kind": "poll", "id": 0},
@@ -131,7 +132,7 @@ async def test_presenting_follows_the_organizer_and_new_activities_only(
     again = await hub_client(settings)
     await login(again, sim.url, "zhangsan")
     assert await _ok(await again.get(path)) == rating_on
-    assert await _ok(await again.get(patch_path)) == {"auto_present": False}
+    assert (await _ok(await again.get(patch_path)))["auto_present"] is False
 
 
 async def test_screen_links_open_the_screen_without_a_session_until_revoked(
@@ -210,20 +211,29 @@ async def test_a_screen_is_no_attendee_and_not_online(
     client = await hub_client(sim_settings(make_settings, sim.url))
     await login(client, sim.url, "zhangsan")
     number = await _meeting(client)
-    async with new_browser(client) as projector:
-        # A meeting-room account opens the signed-in screen: it watches, it never joins.
-        await login(projector, sim.url, "wangwu")
-        page = await projector.get(f"/m/{number}/screen")
-        assert page.status == 200
-        state = await _ok(await projector.get(f"/api/meetings/{number}/screen"))
-        assert state["controls"] is False
-        ws = await projector.ws_connect(f"/ws/meetings/{number}/screen", headers=ORIGIN)
-        await _frame(ws, "presence")
+    async with new_browser(client) as own, new_browser(client) as stranger:
+        # The organizer's own signed-in screen, in another browser: it watches, never counts.
+        await login(own, sim.url, "zhangsan")
+        assert (await own.get(f"/m/{number}/screen")).status == 200
+        state = await _ok(await own.get(f"/api/meetings/{number}/screen"))
+        assert state["controls"] is True
+        ws = await own.ws_connect(f"/ws/meetings/{number}/screen", headers=ORIGIN)
+        assert (await _frame(ws, "presence"))["count"] == 0
         await ws.send_json({"type": "chat", "text": "hi", "client_id": "x"})
         assert (await _frame(ws, "error"))["code"] == "read_only"
         details = await _ok(await client.get(f"/api/meetings/{number}"))
         assert [u["userid"] for u in details["attendees"]] == ["zhangsan"]
         assert details["online"] == []
         await ws.close()
-        unknown = await projector.get("/m/99999/screen")
-        assert unknown.status == 404 and "没有这个会议" in await unknown.text()
+        # Someone who never joined sees no screen: the number looks free, as everywhere.
+        await login(stranger, sim.url, "wangwu")
+        gone = await stranger.get(f"/api/meetings/{number}/screen")
+        assert await _error(gone, 404) == "not_found"
+        free = await stranger.get("/api/meetings/99999/screen")
+        assert await _error(free, 404) == "not_found"
+        page = await stranger.get(f"/m/{number}/screen")
+        assert page.status == 200 and "没有这个会议" in await page.text()
+        refused = await stranger.get(f"/ws/meetings/{number}/screen", headers=ORIGIN)
+        assert refused.status == 404
+        details = await _ok(await client.get(f"/api/meetings/{number}"))
+        assert [u["userid"] for u in details["attendees"]] == ["zhangsan"]

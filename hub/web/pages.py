@@ -16,7 +16,7 @@ from hub.activities import KINDS
 from hub.i18n import LANG_COOKIE, LANGUAGES, catalogue, request_language, translate
 from hub.keys import DB, SETTINGS
 from hub.meetings.screen_links import find_link
-from hub.storage.meetings import get_meeting, meeting_by_number
+from hub.storage.meetings import get_meeting
 from hub.web.admin import is_admin_user
 from hub.web.auth import current_user, safe_next
 from hub.web.live_feed import setup_live_feed
@@ -148,8 +148,8 @@ async def screen(request: web.Request) -> web.Response:
         return await error_page(request, 404, "screen.unknown_title", "screen.unknown_lead")
     if await current_user(request) is None:
         raise _to_login(request)
-    if await meeting_by_number(request.app[DB], number) is None:
-        return await error_page(request, 404, "screen.unknown_title", "screen.unknown_lead")
+    # The same page for every number: whether one is in use is the API's to say (to attendees),
+    # and the screen shows a clear "no such meeting" when it is not theirs to see.
     return await _screen_page(request, number, None)
 
 

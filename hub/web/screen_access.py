@@ -43,9 +43,8 @@ class ScreenViewer:
 
     @property
     def reads_content(self) -> bool:
-        """May it read the chat and the activities? Anyone may join a live meeting, so anyone
-        signed in may watch its screen; once it ended, only its attendees and links."""
-        return self.meeting.active or self.attendee or self.link is not None
+        """May it read the chat and the activities: an attendee's screen or a link's."""
+        return self.attendee or self.link is not None
 
 
 def link_token(request: web.Request) -> str | None:
@@ -78,9 +77,12 @@ async def screen_viewer(request: web.Request) -> ScreenViewer:
     user = await require_user(request)
     db = request.app[DB]
     found = await meeting_by_number(db, number)
-    if found is None:
+    attendee = found is not None and await is_attendee(db, found.id, user.id)
+    # A signed-in screen is an attendee's (the organizer's own, usually): to anyone else a live
+    # meeting looks like a free number, as everywhere else. A meeting-room PC uses a screen link.
+    if found is None or (found.active and not attendee):
         raise not_found("meeting")
-    return ScreenViewer(found, user, None, await is_attendee(db, found.id, user.id))
+    return ScreenViewer(found, user, None, attendee)
 
 
 def require_control(viewer: ScreenViewer) -> None:

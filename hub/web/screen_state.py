@@ -79,11 +79,13 @@ async def screen_state(app: web.Application, viewer: ScreenViewer) -> dict[str, 
     """Everything a screen renders, in one read: it is re-read each time its socket opens."""
     db = app[DB]
     meeting: Meeting = viewer.meeting
+    if not viewer.reads_content:
+        # Someone who never attended an ended meeting learns only that it ended.
+        ended = {"number": meeting.number, "title": "", "active": False, "ended_at": None}
+        return {"meeting": ended, "controls": False}
     organizer = (await get_users(db, [meeting.organizer_id])).get(meeting.organizer_id)
     body: dict[str, Any] = {"meeting": meeting_summary(app, meeting, organizer)}
     body["controls"] = viewer.controls and meeting.active
-    if not viewer.reads_content:
-        return body
     activities = await all_activities(db, meeting.id)
     presenting, auto, count = await current(db, meeting.id, activities)
     floor = await last_seq(db, meeting.id)

@@ -9,6 +9,7 @@ handshake. Revoking a link closes its open screens on every process, through the
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -28,7 +29,7 @@ from hub.realtime.presence import presence_frame
 from hub.realtime.rooms import MEETING_ENDED, REALTIME, Client, RealtimeHub
 from hub.storage import DatabaseUnavailable
 from hub.storage.chat import last_seq, messages_after
-from hub.storage.meetings import Meeting, get_meeting, meeting_by_number
+from hub.storage.meetings import Meeting, get_meeting, is_attendee, meeting_by_number
 from hub.storage.screens import link_active
 from hub.web.auth import require_user
 from hub.web.origin import same_origin
@@ -40,8 +41,6 @@ LINK_REVOKED = 4410
 HEARTBEAT = 10.0
 MAX_FRAME = 4 * 1024
 HISTORY_PAGE = 500
-# Delivery never reads a client's user; a screen's says what it is, for logs and debugging.
-SCREEN_USER: dict[str, Any] = {"id": 0, "userid": "", "name": "", "avatar": "", "screen": True}
 
 
 class ScreenSockets:
@@ -50,6 +49,13 @@ class ScreenSockets:
     def __init__(self, hub: RealtimeHub) -> None:
         self.hub = hub
         self.by_link: dict[int, set[Client]] = {}
+        self._ids = itertools.count(-1, -1)
+
+    def screen_user(self) -> dict[str, Any]:
+        """The placeholder user of one screen socket; delivery never reads it, presence never
+        holds it. Its id is negative and its own: no real user has one, so a screen never
+        counts against a person's socket cap, and screens never cap each other."""
+        return {"id": next(self._ids), "userid": "", "name": "", "avatar": "", "screen": True}
 
     def add(self, link_id: int, client: Client) -> None:
         """Remember a client opened through a link."""
@@ -111,9 +117,10 @@ async def ws_own_screen(request: web.Request) -> web.StreamResponse:
     if not valid_number(number):
         raise not_found("meeting")
     _check_origin(request)
-    await require_user(request)
-    meeting = await meeting_by_number(request.app[DB], number)
-    if meeting is None:
+    user = await require_user(request)
+    db = request.app[DB]
+    meeting = await meeting_by_number(db, number)
+    if meeting is None or not await is_attendee(db, meeting.id, user.id):
         raise not_found("meeting")
     if not meeting.active:
         return await _refuse(request, MEETING_ENDED, "meeting ended")
@@ -149,8 +156,8 @@ async def _serve(
     transport = request.transport
     if transport is None:
         raise ConnectionResetError("the client went away")
-    client = Client(ws, transport, meeting.id, SCREEN_USER)
     sockets = app[SCREEN_SOCKETS]
+    client = Client(ws, transport, meeting.id, sockets.screen_user())
     await hub.join(client)  # subscribed before history is read: nothing slips between
     try:
         await ws.prepare(request)

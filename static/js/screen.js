@@ -196,7 +196,9 @@ async function main() {
     body = await api("GET", `/api/meetings/${number}/screen`);
   } catch (error) {
     if (error.status === 401 && token) return showRevoked();
-    $("meeting-title").textContent = error.message;
+    // No such meeting, or not one this account attends: the same clear page for both.
+    if (error.status === 404) root.dataset.missing = "1";
+    $("meeting-title").textContent = error.status === 404 ? t("screen.unknown_title") : error.message;
     return;
   }
   applyState(body, { first: true });
