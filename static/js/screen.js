@@ -145,6 +145,11 @@ const onFrame = {
     const changes = state.changes;
     api("GET", `/api/meetings/${number}/screen`).then((body) => applyState(body, { first: false, changes })).catch(() => {});
   },
+  // After a broker outage frames may have been lost on a socket that stayed open (docs/realtime.md):
+  // the server says `resync`, and the screen re-reads as on a reopen.
+  resync() {
+    onFrame.hello();
+  },
   chat: addMessage,
   presence: (frame) => setOnline(frame.count ?? (frame.online ?? []).length),
   presenting(frame) {
