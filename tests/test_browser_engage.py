@@ -74,8 +74,8 @@ async def test_quiz_question_results_and_podium(browser: Browser, start_hub: Sta
 
     await org.locator(".quiz-card button.next").click()
     card = phone.locator(".quiz-card")
-    await expect(card.locator(".countdown")).to_have_text(re.compile(r"\d+"))
-    await expect(screen.locator("#stage .quiz-card .countdown")).to_be_visible()
+    await expect(card.locator(".timer-countdown")).to_have_text(re.compile(r"\d+"))
+    await expect(screen.locator("#stage .quiz-card .timer-countdown")).to_be_visible()
     await card.locator("label.option", has_text="2").locator("input").check()
     await card.locator("button.answer").click()
     await expect(card).to_contain_text("已作答")

@@ -21,7 +21,7 @@ function tick() {
 /** An element that counts down to `deadline` (unix seconds) as "{s} s left" (message `key`). */
 export function countdown(deadline, key = "timer.left") {
   if (typeof deadline !== "number") return null;
-  const node = el("span", { class: "countdown tag", dataset: { deadline: String(deadline), key, born: String(Date.now()) } });
+  const node = el("span", { class: "timer-countdown tag", dataset: { deadline: String(deadline), key, born: String(Date.now()) } });
   live.add(node);
   tick();
   timer ??= setInterval(tick, 250);

@@ -57,9 +57,10 @@ export class Danmaku {
   }
 
   launch(msg, lane, now) {
-    const node = el("div", { class: "danmaku-item", dataset: { lane },
-      style: `position:absolute;left:0;top:${lane * LANE}px;white-space:nowrap;font-size:1.6rem;font-weight:700;color:#fff;text-shadow:0 0 4px #000;will-change:transform` },
+    const node = el("div", { class: "danmaku-item", dataset: { lane } },
       el("span", { class: "who", text: `${msg.user?.name ?? ""}：` }), el("span", { text: mask(msg.text, this.blocked) }));
+    // Styles through the CSSOM: the pages' CSP refuses style attributes.
+    Object.assign(node.style, { position: "absolute", left: "0", top: `${lane * LANE}px`, whiteSpace: "nowrap", fontSize: "1.6rem", fontWeight: "700", color: "#fff", textShadow: "0 0 4px #000", willChange: "transform" });
     this.box.append(node);
     const width = node.offsetWidth;
     const span = this.box.clientWidth + width;

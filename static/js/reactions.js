@@ -27,8 +27,9 @@ export function reactionFloater(box, tally = null) {
   function float(emoji) {
     if (floating >= MAX_FLOATING) return;
     floating += 1;
-    const node = el("span", { class: "floating-reaction", text: emoji, "aria-hidden": "true",
-      style: `position:absolute;bottom:0;left:${5 + Math.random() * 90}%;font-size:${2 + Math.random() * 1.5}rem;pointer-events:none` });
+    const node = el("span", { class: "floating-reaction", text: emoji, "aria-hidden": "true" });
+    // Styles through the CSSOM: the pages' CSP refuses style attributes.
+    Object.assign(node.style, { position: "absolute", bottom: "0", left: `${5 + Math.random() * 90}%`, fontSize: `${2 + Math.random() * 1.5}rem`, pointerEvents: "none" });
     box.append(node);
     const rise = node.animate([
       { transform: "translateY(0) scale(.8)", opacity: 0 },

@@ -6,7 +6,8 @@ import { screenApi } from "../screen/wire.js";
 
 /** A box that shows the current code and its QR, re-read when it changes, while on the page. */
 function codeBox(data, big) {
-  const box = el("div", { class: "checkin-code", style: "text-align:center" });
+  const box = el("div", { class: "checkin-code" });
+  box.style.textAlign = "center";
   const read = () => (config.screen ? screenApi(config.screen.token, "GET", `/api/checkins/${data.id}/code`) : api("GET", `/api/checkins/${data.id}/code`));
   let born = Date.now();
   async function refresh() {
@@ -19,10 +20,12 @@ function codeBox(data, big) {
       return;
     }
     born = Date.now();
-    box.replaceChildren(
-      el("div", { class: "code", dataset: { code: shown.code }, style: `font-size:${big ? 5 : 2}rem;font-weight:800;letter-spacing:.15em;font-variant-numeric:tabular-nums`, text: shown.code }),
-      shown.qr ? el("img", { src: shown.qr, alt: shown.code, width: big ? 220 : 120, height: big ? 220 : 120 }) : null,
-      countdown(shown.expires_at, "checkin.changes_in"));
+    const code = el("div", { class: "code", dataset: { code: shown.code }, text: shown.code });
+    // Styles through the CSSOM: the pages' CSP refuses style attributes.
+    Object.assign(code.style, { fontSize: big ? "3em" : "2em", fontWeight: "800", letterSpacing: ".15em", fontVariantNumeric: "tabular-nums" });
+    box.replaceChildren(code,
+      shown.qr ? el("img", { src: shown.qr, alt: shown.code, width: big ? 260 : 120, height: big ? 260 : 120 }) : null,
+      el("div", {}, countdown(shown.expires_at, "checkin.changes_in")));
     setTimeout(refresh, Math.max(500, shown.expires_at * 1000 - Date.now() + 300));
   }
   refresh();

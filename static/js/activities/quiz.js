@@ -30,7 +30,7 @@ function question(data, ui) {
     parts.push(countdown(q.deadline), el("span", { class: "muted", text: " " + t("quiz.answered", { n: data.answered ?? 0 }) }));
     if (ui.canAct(data) && !data.my_answer && !ui.organizer) {
       const boxes = q.options.map((label, i) => el("label", { class: "option" }, el("input", { type: "checkbox", name: `quiz-${data.id}`, value: String(i) }), el("span", { text: label })));
-      parts.push(el("div", { class: "options" }, boxes), el("div", { class: "actions" }, ui.action(t("quiz.answer"), "answer", async (button) => {
+      parts.push(el("div", { class: "quiz-options" }, boxes), el("div", { class: "actions" }, ui.action(t("quiz.answer"), "answer", async (button) => {
         const chosen = [...button.closest("article").querySelectorAll(`input[name="quiz-${data.id}"]:checked`)].map((i) => Number(i.value));
         if (!chosen.length) return toast(t("quiz.pick"), "error");
         await ui.post(`/api/quizzes/${data.id}/answer`, { question: q.index, options: chosen });

@@ -16,11 +16,20 @@ function cloud(data, big) {
   const counts = Object.entries(data.counts ?? {});
   const top = Math.max(1, ...counts.map(([, n]) => n));
   const [small, large] = big ? [1.2, 5] : [0.9, 2.6];
-  return el("div", { class: "wordcloud", style: "display:flex;flex-wrap:wrap;justify-content:center;align-items:center;gap:.2em .7em;padding:.4em 0;line-height:1.15" },
-    counts.length ? counts.map(([word, n]) => el("span", {
-      class: "word", dataset: { word, count: n }, title: String(n), text: word,
-      style: `font-size:${(small + (large - small) * Math.sqrt(n / top)).toFixed(2)}rem;font-weight:${n === top ? 800 : 600};color:${colorOf(word)};transition:font-size .4s ease`,
-    })) : el("span", { class: "muted", text: t("wordcloud.empty") }));
+  // Styles through the CSSOM: the pages' CSP refuses style attributes.
+  const box = el("div", { class: "wordcloud" },
+    counts.length ? counts.map(([word, n]) => {
+      const node = el("span", { class: "word", dataset: { word, count: n }, title: String(n), text: word });
+      Object.assign(node.style, {
+        fontSize: `${(small + (large - small) * Math.sqrt(n / top)).toFixed(2)}em`,
+        fontWeight: n === top ? "800" : "600",
+        color: colorOf(word),
+        transition: "font-size .4s ease",
+      });
+      return node;
+    }) : el("span", { class: "muted", text: t("wordcloud.empty") }));
+  Object.assign(box.style, { display: "flex", flexWrap: "wrap", justifyContent: "center", alignItems: "center", gap: ".2em .7em", padding: ".4em 0", lineHeight: "1.15" });
+  return box;
 }
 
 export default {

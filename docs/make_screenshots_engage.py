@@ -1,0 +1,146 @@
+"""Screenshots of the word cloud, the quiz and the check-in (issue 19), on phones and the big
+screen: `python docs/make_screenshots_engage.py`. Beside make_screenshots.py, whose demo hub and
+sign-in it reuses; saves docs/screenshot-engage-<kind>-<view>.png."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+import sys
+import tempfile
+from pathlib import Path
+
+from aiohttp import web
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+DOCS = Path(__file__).resolve().parent
+sys.path.insert(0, str(DOCS))
+sys.path.insert(0, str(DOCS.parent))
+
+from make_screenshots import PROJECTOR, call, person, shoot  # noqa: E402
+
+from hub.app import create_app  # noqa: E402
+from hub.settings import Settings  # noqa: E402
+from tests.fixtures_browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.servers import free_port  # noqa: E402
+
+WORDS = {
+    "lisi": ["高效", "AI", "协作"],
+    "wangwu": ["ＡＩ", "增长", "高效"],
+    "chenjing": ["ai", "开心", "高效"],
+    "liuyang": ["协作", "创新", "Ai"],
+}
+
+
+async def engage_scene(browser: Browser, base: str) -> None:
+    """A meeting with four phones: a word cloud, a quiz and a check-in, each on the screen."""
+    org = await person(browser, base, "zhangsan", "/")
+    await org.fill("#create-title", "季度复盘 · 互动")
+    await org.click("#create-button")
+    await org.wait_for_url(re.compile(r".*/m/\d{5}$"))
+    number = await org.locator("#meeting-number").inner_text()
+    path = f"/m/{number}"
+    phones: dict[str, Page] = {u: await person(browser, base, u, path, phone=True) for u in WORDS}
+    screen = await person(browser, base, "zhangsan", path + "/screen", viewport=PROJECTOR)
+
+    cloud = await call(
+        org,
+        "POST",
+        f"/api/meetings/{number}/wordclouds",
+        {"prompt": "用一个词形容这个季度", "max_entries": 3},
+    )
+    for userid, words in WORDS.items():
+        await call(
+            phones[userid], "POST", f"/api/wordclouds/{cloud['id']}/submit", {"words": words}
+        )
+    await expect(screen.locator('#stage .word[data-word="高效"]')).to_have_attribute(
+        "data-count", "3"
+    )
+    await shoot(screen, "screenshot-engage-wordcloud-screen.png")
+    await shoot(phones["lisi"], "screenshot-engage-wordcloud-phone.png", full_page=True)
+
+    questions = [
+        {
+            "text": "本季度新增了几个城市？",
+            "options": ["3", "5", "8"],
+            "correct": [1],
+            "seconds": 60,
+        },
+        {
+            "text": "哪些是我们的产品？",
+            "options": ["hub", "企业微信", "直播间镜像"],
+            "correct": [0, 2],
+            "seconds": 60,
+        },
+    ]
+    quiz = await call(
+        org,
+        "POST",
+        f"/api/meetings/{number}/quizzes",
+        {"title": "季度知识问答", "questions": questions},
+    )
+    await call(org, "POST", f"/api/quizzes/{quiz['id']}/next", {})
+    await expect(phones["lisi"].locator(".quiz-card .timer-countdown")).to_be_visible()
+    await shoot(phones["lisi"], "screenshot-engage-quiz-phone.png", full_page=True)
+    for i, userid in enumerate(WORDS):
+        await call(
+            phones[userid],
+            "POST",
+            f"/api/quizzes/{quiz['id']}/answer",
+            {"question": 0, "options": [1 if i % 3 else 0]},
+        )
+    await call(org, "POST", f"/api/quizzes/{quiz['id']}/reveal", {})
+    await expect(screen.locator("#stage .quiz-card ol.top li")).to_have_count(len(WORDS))
+    await shoot(screen, "screenshot-engage-quiz-screen.png")
+    await call(org, "POST", f"/api/quizzes/{quiz['id']}/close", {})
+    await expect(screen.locator("#stage .quiz-card ol.podium li").first).to_be_visible()
+    await shoot(screen, "screenshot-engage-quiz-podium.png")
+
+    checkin = await call(
+        org, "POST", f"/api/meetings/{number}/checkins", {"title": "下午场签到", "duration_s": 600}
+    )
+    code = screen.locator("#stage .checkin-code .code")
+    await expect(code).to_have_text(re.compile(r"^\d{6}$"))
+    for userid in ("lisi", "wangwu"):
+        await call(
+            phones[userid],
+            "POST",
+            f"/api/checkins/{checkin['id']}/checkin",
+            {"code": await code.inner_text()},
+        )
+    await expect(screen.locator("#stage .checkin-card .roster li")).to_have_count(2)
+    await shoot(screen, "screenshot-engage-checkin-screen.png")
+    await phones["chenjing"].locator(".checkin-card input").fill("")
+    await shoot(phones["chenjing"], "screenshot-engage-checkin-phone.png", full_page=True)
+
+
+async def main() -> None:
+    """Start a demo hub, take the screenshots, stop."""
+    with tempfile.TemporaryDirectory(prefix="hub-shots-") as tmp:
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        settings = Settings(
+            data_dir=Path(tmp),
+            database_url=f"sqlite:///{tmp}/hub.db",
+            public_url=base,
+            secret_key=secrets.token_urlsafe(48),
+            admin_token=secrets.token_urlsafe(24),
+            demo=True,
+            demo_rooms=4,
+            live_sync_enabled=False,
+        )
+        runner = web.AppRunner(create_app(settings))
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        try:
+            async with async_playwright() as pw:
+                browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+                await engage_scene(browser, base)
+                await browser.close()
+        finally:
+            await runner.cleanup()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
