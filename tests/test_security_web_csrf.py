@@ -65,6 +65,8 @@ async def test_foreign_origins_cannot_write_with_a_cookie(
         ("POST", "/api/meetings", {"title": "made-by-csrf"}),
         ("PUT", "/api/me", {"name": "pwned"}),
         ("POST", "/auth/logout-everywhere", None),
+        ("PUT", "/api/admin/live/rooms/1/pin", {"is_top": 1}),
+        ("POST", "/api/admin/live/sync", None),
     ]
     for headers in foreign:
         for method, path, body in writes:
@@ -109,7 +111,7 @@ async def test_foreign_origins_cannot_write_with_a_cookie(
 # --- The attack, in Chromium ----------------------------------------------------------------
 
 
-def attacker_app(hub: str, number: str) -> web.Application:
+def attacker_app(hub: str, number: str, roomid: int) -> web.Application:
     """The attacker's pages: forms and a no-cors fetch aimed at the victim's hub."""
 
     def page(body: str) -> web.Response:
@@ -150,7 +152,22 @@ def attacker_app(hub: str, number: str) -> web.Application:
             "</script>"
         )
 
+    async def pin(request: web.Request) -> web.Response:
+        # PUT is not a "simple" method: the browser asks hub first (CORS preflight), hub
+        # grants nothing, so the request is never sent. The form falls back to POST (405).
+        return page(
+            f'<form method="POST" action="{hub}/api/admin/live/rooms/{roomid}/pin" '
+            'enctype="text/plain"><input name=\'{"is_top":1,"pad":"\' value=\'"}\'></form>'
+            "<script>"
+            f'fetch("{hub}/api/admin/live/rooms/{roomid}/pin", {{method: "PUT", '
+            'credentials: "include", headers: {"Content-Type": "application/json"}, '
+            "body: JSON.stringify({is_top: 1})})"
+            ".then(() => {}, () => { document.forms[0].submit(); });"
+            "</script>"
+        )
+
     app = web.Application()
+    app.router.add_get("/pin", pin)
     app.router.add_get("/packet", packet)
     app.router.add_get("/end", end)
     app.router.add_get("/create", create)
@@ -174,10 +191,13 @@ async def corp_browser() -> AsyncIterator[Browser]:
 @pytest.fixture
 async def corp_hub(make_settings: Any) -> AsyncIterator[LiveHub]:
     """A hub whose public URL is http://hub.corp.test:P, beside its simulator."""
-    sim = await start_simulator(SimConfig(rooms=0))
+    sim = await start_simulator(SimConfig(rooms=3, seed=5))
     port = free_port()
     url = f"http://hub.corp.test:{port}"
-    server, app = await serve(sim_settings(make_settings, sim.url, public_url=url), port)
+    settings = sim_settings(
+        make_settings, sim.url, public_url=url, admin_users=frozenset({"zhangsan"})
+    )
+    server, app = await serve(settings, port)
     yield LiveHub(url, app, sim)
     await server.close()
     await sim.close()
@@ -197,9 +217,17 @@ async def test_attacker_pages_on_the_same_site_change_nothing(
     context, victim = await new_page(corp_browser)
     await sign_in(victim, corp_hub, "zhangsan")
     number = await create_meeting(victim, "受害者的会议")
+    # The victim is an admin: a sync from hub's own page brings the rooms in.
+    synced = await victim.evaluate(
+        "async () => (await fetch('/api/admin/live/sync', {method: 'POST'})).status"
+    )
+    assert synced == 200
+    rooms = await victim.evaluate("async () => (await fetch('/api/live/rooms')).json()")
+    roomid = rooms["rooms"][0]["roomid"]
+    assert rooms["rooms"][0]["is_top"] == 0
 
     attacker_port = free_port()
-    attacker = TestServer(attacker_app(hub, number), host="127.0.0.1", port=attacker_port)
+    attacker = TestServer(attacker_app(hub, number, roomid), host="127.0.0.1", port=attacker_port)
     await attacker.start_server()
     try:
         for origin in (
@@ -216,6 +244,11 @@ async def test_attacker_pages_on_the_same_site_change_nothing(
                     answer,
                 )
                 await tab.close()
+            tab = await context.new_page()
+            await tab.goto(origin + "/pin")
+            answer = await refused_in_page(tab, hub)
+            assert '"csrf"' in answer or '"method_not_allowed"' in answer, answer
+            await tab.close()
             tab = await context.new_page()
             await tab.goto(origin + "/fetch")
             await tab.wait_for_function("document.title === 'sent'")
@@ -234,6 +267,10 @@ async def test_attacker_pages_on_the_same_site_change_nothing(
     assert [m["title"] for m in mine["meetings"]] == ["受害者的会议"]
     me = await victim.evaluate("async () => (await fetch('/api/me')).json()")
     assert me["user"]["name"] != "pwned"
+    room = await victim.evaluate(
+        "async (r) => (await fetch(`/api/live/rooms/${r}`)).json()", roomid
+    )
+    assert room["is_top"] == 0
     # And its writes go through (fetch sends Origin on same-origin POSTs).
     renamed = await victim.evaluate(
         "async () => (await fetch('/api/me', {method: 'PUT', headers: {'Content-Type': "
