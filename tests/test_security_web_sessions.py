@@ -6,11 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 import aiohttp
+import pytest
 from aiohttp.test_utils import TestClient
 from yarl import URL
 
 from hub.simulator import RunningSimulator
+from tests.cluster import ClusterFactory
 from tests.conftest import ADMIN_TOKEN
+from tests.fixtures_ops import eventually
+from tests.fixtures_ops import login as cluster_login
 from tests.helpers_auth import login, new_browser, sim_settings
 
 COOKIE = "hub_session"
@@ -173,3 +177,32 @@ async def test_planted_and_undecodable_cookies_read_as_anonymous(
                 client.make_url(path), headers={"Cookie": "hub_session=\udcff\udcfe"}
             )
             assert resp.status in (200, 401), (path, resp.status)
+
+
+@pytest.mark.slow
+@pytest.mark.mysql
+@pytest.mark.redis
+async def test_a_logout_reaches_every_process(
+    cluster_factory: ClusterFactory, browsers: list[aiohttp.ClientSession]
+) -> None:
+    """At once on the process that ended the session, within HUB_SESSION_RECHECK elsewhere."""
+    cluster = cluster_factory(2, env={"HUB_SESSION_RECHECK": "1"})
+    browser = await cluster_login(cluster, "zhangsan")
+    browsers.append(browser)
+    copied = saved_cookie(browser)
+
+    async def status(url: str) -> int:
+        async with aiohttp.ClientSession() as thief:
+            resp = await thief.get(url + "/api/me", headers={"Cookie": f"{COOKIE}={copied}"})
+            return resp.status
+
+    # Both processes know the session (the second now remembers it as live).
+    assert [await status(u) for u in cluster.urls] == [200, 200]
+    resp = await browser.post(cluster.urls[0] + "/auth/logout")
+    assert resp.status == 200
+    assert await status(cluster.urls[0]) == 401
+
+    async def dead_on_the_other() -> bool:
+        return await status(cluster.urls[1]) == 401
+
+    await eventually(dead_on_the_other, within=20, what="the logout to reach process 1")
