@@ -96,7 +96,7 @@ async def test_lone_surrogates_in_text_are_400(signed_in: TestClient[Any, Any]) 
         ("POST", "/api/meetings", '{"title": "ok", "extra": ["\\ud800"]}'),
     ):
         resp = await signed_in.request(method, path, data=body, headers=headers)
-        assert await refused(resp, 400) == "bad_text"
+        assert await refused(resp, 400) == "bad_unicode"
     # A proper pair is text like any other.
     resp = await signed_in.put("/api/me", data='{"name": "\\ud83d\\ude00"}', headers=headers)
     assert resp.status == 200 and (await resp.json())["user"]["name"] == "😀"
@@ -130,7 +130,7 @@ async def test_websocket_bad_frames_get_error_frames(signed_in: TestClient[Any, 
     async with signed_in.ws_connect(path, headers=origin) as ws:
         frames = [
             ("[" * 30_000 + "]" * 30_000, "bad_json"),
-            ('{"type": "chat", "text": "\\ud800 x", "client_id": "c1"}', "bad_text"),
+            ('{"type": "chat", "text": "\\ud800 x", "client_id": "c1"}', "bad_unicode"),
         ]
         for frame, code in frames:
             await ws.send_str(frame)

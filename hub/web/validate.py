@@ -26,7 +26,7 @@ def is_json_type(content_type: str) -> bool:
 
 
 def parse_json_text(raw: str | bytes) -> Any:
-    """JSON text as Python values; Invalid `bad_json` or `bad_text` instead of any crash.
+    """JSON text as Python values; Invalid `bad_json` or `bad_unicode` instead of any crash.
 
     Nesting deep enough to exhaust the parser's recursion (a 60 KB body can) is bad JSON,
     and a lone surrogate escape ("\\ud800") is refused here, once for every text field:
@@ -39,7 +39,8 @@ def parse_json_text(raw: str | bytes) -> Any:
     try:
         json.dumps(value, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:
-        raise bad_request("text must be valid Unicode (no lone surrogates)", "bad_text") from None
+        message = "text must be valid Unicode (no lone surrogates)"
+        raise bad_request(message, "bad_unicode") from None
     except RecursionError:  # pragma: no cover - loads already bounded the depth
         raise bad_request("request body is not valid JSON", "bad_json") from None
     return value
