@@ -1,11 +1,11 @@
-"""Meeting activity and the idle ender: a live meeting nobody used for a day is ended (F3).
+"""The idle ender: a live meeting nobody used for a day is ended (F3).
 
-Activity is a join, a chat message or an activity change (creating, voting, claiming, ...).
-It is kept cheaply: each process writes a meeting's last activity time to the cache at most
-once a minute (never the database on a hot path), and the database's `last_activity_at` is
-only brought up to date by the ender for meetings that look idle there. Every process may run
-the ender; the conditional end in the database lets exactly one of them end each meeting and
-send its `ended` frame through the bus.
+Activity is a join, a chat message, or an activity created or acted on (a vote, a score, a
+claim, a draw): rows the database keeps anyway, with their times, so no hot path writes
+anything more. The meeting's `last_activity_at` is a hint that picks the candidates: for a
+meeting that looks idle by it, the ender reads the real last activity and either moves the
+hint forward or ends the meeting. Every process may run the ender; the conditional end in the
+database lets exactly one of them end each meeting and send its `ended` frame through the bus.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from typing import Any
 
 from aiohttp import web
 
-from hub.cache import Cache, CacheUnavailable
 from hub.clock import Clock
 from hub.events import EventBus
 from hub.meetings.limits import POOL_WARNING, MeetingLimits
@@ -29,49 +28,14 @@ from hub.storage.meetings import (
     end_meeting_locked,
     get_meeting,
     idle_meeting_ids,
+    latest_activity,
     touch_meeting,
 )
 
 log = logging.getLogger(__name__)
 
-# A process writes a meeting's activity to the cache at most this often.
-TOUCH_EVERY = 60.0
 # Meetings the ender looks at per round; the next round takes the rest.
 BATCH = 200
-# Past this many remembered meetings the per-process touch memory is cleared.
-TOUCH_MEMORY = 50_000
-
-
-def _key(meeting_id: int) -> str:
-    return f"meeting-activity:{meeting_id}"
-
-
-class ActivityTracker:
-    """Remembers that a meeting was used; never raises (activity is a hint, not a write)."""
-
-    def __init__(self, cache: Cache, clock: Clock, limits: MeetingLimits) -> None:
-        self.cache = cache
-        self.clock = clock
-        self.limits = limits
-        self._last: dict[int, float] = {}
-
-    async def touch(self, meeting_id: int) -> None:
-        """Record activity in the meeting now (at most once a minute per process)."""
-        now = self.clock.time()
-        if now - self._last.get(meeting_id, -TOUCH_EVERY) < TOUCH_EVERY:
-            return
-        if len(self._last) >= TOUCH_MEMORY:
-            self._last.clear()
-        self._last[meeting_id] = now
-        try:
-            await self.cache.set(_key(meeting_id), repr(now), ttl=self.limits.idle_after)
-        except CacheUnavailable:
-            log.debug("meeting %s activity not recorded: the cache is unavailable", meeting_id)
-
-    async def last_seen(self, meeting_id: int) -> float | None:
-        """The last activity any process recorded in the cache (None: none within the TTL)."""
-        raw = await self.cache.get(_key(meeting_id))
-        return float(raw) if raw is not None else None
 
 
 class IdleEnder:
@@ -82,7 +46,6 @@ class IdleEnder:
         db: Database,
         events: EventBus,
         clock: Clock,
-        tracker: ActivityTracker,
         limits: MeetingLimits,
         metrics: Metrics | None,
         summary: Callable[[Meeting], Awaitable[dict[str, Any]]],
@@ -90,7 +53,6 @@ class IdleEnder:
         self.db = db
         self.events = events
         self.clock = clock
-        self.tracker = tracker
         self.limits = limits
         self.metrics = metrics
         self.summary = summary
@@ -107,13 +69,9 @@ class IdleEnder:
         before = self.clock.time() - self.limits.idle_after
         ended = 0
         for meeting_id in await idle_meeting_ids(self.db, before, BATCH):
-            try:
-                seen = await self.tracker.last_seen(meeting_id)
-            except CacheUnavailable:
-                log.warning("idle meetings not ended this round: the cache is unavailable")
-                break
+            seen = await latest_activity(self.db, meeting_id)
             if seen is not None and seen >= before:
-                # Used lately on some process: bring the database's hint up to date.
+                # Used lately: bring the hint up to date, look again a day after that.
                 await touch_meeting(self.db, meeting_id, seen, 0.0)
                 continue
             if await self.end_one(meeting_id, before):
@@ -136,7 +94,9 @@ class IdleEnder:
         data["ended_by"] = "idle"
         await self.events.activity(meeting_id, "meeting", "ended", data, closes=True)
         log.info(
-            "meeting %s ended after %.0f s without activity", meeting.number, self.limits.idle_after
+            "meeting %s ended after %.0f s without activity",
+            meeting.number,
+            self.limits.idle_after,
         )
         return True
 
@@ -155,5 +115,4 @@ class IdleEnder:
         return open_now
 
 
-MEETING_ACTIVITY = web.AppKey("meeting_activity", ActivityTracker)
 IDLE_ENDER = web.AppKey("idle_ender", IdleEnder)

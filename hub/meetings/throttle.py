@@ -45,10 +45,19 @@ class LookupThrottle:
             return None
         return max(1, math.ceil(wait)) if wait > 0 else None
 
-    async def miss(self, user_id: int, ip: str | None) -> None:
-        """Count one refused lookup against the user's and the IP's budgets."""
+    async def miss(self, user_id: int, ip: str | None) -> int | None:
+        """Count one refused lookup; the seconds to wait when it went past a budget.
+
+        The user's count comes first and the IP's only while the user is within theirs, so
+        one user's blocked scan does not use up their colleagues' shared address. Counts are
+        atomic increments: under any concurrency exactly `budget` refusals are answered 404.
+        """
         try:
-            for key, _budget in self._budgets(user_id, ip):
-                await self.cache.incr(key, 1, ttl=self.limits.miss_window)
+            for key, budget in self._budgets(user_id, ip):
+                count = await self.cache.incr(key, 1, ttl=self.limits.miss_window)
+                if count > budget:
+                    left = await self.cache.ttl(key)
+                    return max(1, math.ceil(left if left is not None else self.limits.miss_window))
         except CacheUnavailable:
             log.warning("a refused meeting lookup was not counted: the cache is unavailable")
+        return None

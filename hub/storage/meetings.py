@@ -258,6 +258,32 @@ async def touch_meeting(ex: Executor, meeting_id: int, now: float, every: float)
     )
 
 
+# When something last happened in a meeting: a join, a chat message, an activity created or
+# acted on (a vote, a score, a claim, a draw). Only run for meetings that look idle.
+_LATEST_ACTIVITY = """
+SELECT MAX(t) FROM (
+    SELECT MAX(joined_at) AS t FROM attendee WHERE meeting_id = ?
+    UNION ALL SELECT MAX(created_at) FROM chat_message WHERE meeting_id = ?
+    UNION ALL SELECT MAX(created_at) FROM poll WHERE meeting_id = ?
+    UNION ALL SELECT MAX(b.created_at) FROM ballot b JOIN poll p ON p.id = b.poll_id
+        WHERE p.meeting_id = ?
+    UNION ALL SELECT MAX(COALESCE(drawn_at, created_at)) FROM lottery WHERE meeting_id = ?
+    UNION ALL SELECT MAX(created_at) FROM rating WHERE meeting_id = ?
+    UNION ALL SELECT MAX(s.updated_at) FROM rating_score s JOIN rating r ON r.id = s.rating_id
+        WHERE r.meeting_id = ?
+    UNION ALL SELECT MAX(created_at) FROM red_packet WHERE meeting_id = ?
+    UNION ALL SELECT MAX(s.claimed_at) FROM red_packet_share s JOIN red_packet p
+        ON p.id = s.packet_id WHERE p.meeting_id = ?
+) a
+"""
+
+
+async def latest_activity(ex: Executor, meeting_id: int) -> float | None:
+    """When the meeting was last used (see `_LATEST_ACTIVITY`), or None for never."""
+    value = await ex.fetchval(_LATEST_ACTIVITY, (meeting_id,) * 9)
+    return None if value is None else float(value)
+
+
 async def idle_meeting_ids(ex: Executor, before: float, limit: int) -> list[int]:
     """Live meetings with no activity since `before`, oldest first."""
     rows = await ex.fetchall(

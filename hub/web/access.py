@@ -12,7 +12,6 @@ from aiohttp import web
 from hub.errors import NotFound
 from hub.keys import DB
 from hub.meetings.access import check_access, no_such_meeting, valid_number
-from hub.meetings.idle import MEETING_ACTIVITY
 from hub.meetings.throttle import LookupThrottle
 from hub.storage.meetings import Meeting, get_meeting, meeting_by_number
 from hub.storage.users import User
@@ -38,18 +37,12 @@ async def throttle_retry_after(request: web.Request, user: User) -> int | None:
     return None if throttle is None else await throttle.retry_after(user.id, request.remote)
 
 
-async def count_miss(request: web.Request, user: User) -> None:
-    """Count one refused lookup by number against the user and their IP."""
+async def refuse_lookup(request: web.Request, user: User) -> Exception:
+    """The answer to a refused lookup by number, counted: 404 as for a free number, or 429
+    `too_many_lookups` once this user or IP went past its budget."""
     throttle = request.app.get(LOOKUP_THROTTLE)
-    if throttle is not None:
-        await throttle.miss(user.id, request.remote)
-
-
-async def touch(request: web.Request, meeting_id: int) -> None:
-    """Note activity in the meeting (the idle ender reads it); never raises."""
-    tracker = request.app.get(MEETING_ACTIVITY)
-    if tracker is not None:
-        await tracker.touch(meeting_id)
+    wait = None if throttle is None else await throttle.miss(user.id, request.remote)
+    return no_such_meeting() if wait is None else too_many_lookups(wait)
 
 
 async def meeting_for(
@@ -60,7 +53,6 @@ async def meeting_for(
     A malformed number is 404 before anything else; then anonymous is 401; an unknown number
     and a meeting the user does not attend are the same 404 (counted: past the budget, 429);
     a non-organizer 403 for organizer-only acts and, with `live`, an ended meeting 409.
-    A live check means a write follows, which counts as activity in the meeting.
     """
     number = request.match_info.get("number", "")
     if not valid_number(number):
@@ -73,13 +65,7 @@ async def meeting_for(
             db, meeting, user, organizer=organizer, live=live, by_number=True
         )
     except NotFound:
-        await count_miss(request, user)
-        wait = await throttle_retry_after(request, user)
-        if wait is not None:
-            raise too_many_lookups(wait) from None
-        raise
-    if live:
-        await touch(request, found.id)
+        raise await refuse_lookup(request, user) from None
     return found, user
 
 
@@ -95,6 +81,4 @@ async def meeting_by_id_for(
     db = request.app[DB]
     meeting = await get_meeting(db, meeting_id)
     found = await check_access(db, meeting, user, organizer=organizer, live=live)
-    if live:
-        await touch(request, found.id)
     return found, user

@@ -12,13 +12,12 @@ from aiohttp import web
 
 from hub.activities import activities_json
 from hub.background import periodic
-from hub.cache import CacheUnavailable
 from hub.clock import iso_ts
 from hub.errors import bad_request, conflict
 from hub.events import EVENTS
 from hub.keys import CACHE, CLOCK, DB, SETTINGS
 from hub.meetings.access import may_join, no_such_meeting, read_access, read_passcode, valid_number
-from hub.meetings.idle import IDLE_ENDER, MEETING_ACTIVITY, ActivityTracker, IdleEnder
+from hub.meetings.idle import IDLE_ENDER, IdleEnder
 from hub.meetings.limits import MEETING_LIMITS, limits_from
 from hub.meetings.numbers import NumbersExhausted, open_meeting
 from hub.meetings.qr import (
@@ -49,11 +48,10 @@ from hub.storage.users import User, get_users
 from hub.validate import text_field
 from hub.web.access import (
     LOOKUP_THROTTLE,
-    count_miss,
     meeting_for,
+    refuse_lookup,
     throttle_retry_after,
     too_many_lookups,
-    touch,
 )
 from hub.web.auth import require_user
 from hub.web.errors import ApiError
@@ -222,15 +220,12 @@ async def join(request: web.Request) -> web.Response:
     )
     if meeting is None or not allowed:
         # Unknown, ended, not open to this user or a wrong passcode: all the same to the asker.
-        await count_miss(request, user)
-        raise no_such_meeting()
+        raise await refuse_lookup(request, user)
     if not await join_meeting(app[DB], meeting.id, user.id, app[CLOCK].time()):
         if not await is_attendee(app[DB], meeting.id, user.id):
             # It ended between the read and the insert (a second join's insert adds nothing).
-            await count_miss(request, user)
-            raise no_such_meeting()
+            raise await refuse_lookup(request, user)
     else:
-        await touch(request, meeting.id)
         joined = {"number": number, "joined": user.as_json()}
         await app[EVENTS].activity(meeting.id, "meeting", "updated", joined)
     return web.json_response(await meeting_details(app, meeting, user))
@@ -297,28 +292,18 @@ async def qrcode_data_url(request: web.Request) -> web.Response:
 
 
 async def meetings_ctx(app: web.Application) -> AsyncIterator[None]:
-    """The lookup throttle, the activity tracker and the idle ender's loop (every process runs
-    it; the database lets one end each meeting)."""
+    """The lookup throttle and the idle ender's loop (every process runs it; the database
+    lets one end each meeting)."""
     limits = app[MEETING_LIMITS]
-    tracker = ActivityTracker(app[CACHE], app[CLOCK], limits)
     app[LOOKUP_THROTTLE] = LookupThrottle(app[CACHE], limits)
-    app[MEETING_ACTIVITY] = tracker
 
     async def summary(meeting: Meeting) -> dict[str, Any]:
         organizer = (await get_users(app[DB], [meeting.organizer_id])).get(meeting.organizer_id)
         return meeting_summary(app, meeting, organizer)
 
-    ender = IdleEnder(app[DB], app[EVENTS], app[CLOCK], tracker, limits, metrics_of(app), summary)
+    ender = IdleEnder(app[DB], app[EVENTS], app[CLOCK], limits, metrics_of(app), summary)
     app[IDLE_ENDER] = ender
-
-    async def step() -> float:
-        try:
-            return await ender.step()
-        except CacheUnavailable:
-            log.warning("idle meetings: the cache is unavailable; trying again next round")
-            return limits.idle_check_every
-
-    async with periodic("meetings-idle", step, limits.idle_check_every):
+    async with periodic("meetings-idle", ender.step, limits.idle_check_every):
         yield
 
 

@@ -18,7 +18,6 @@ from hub.errors import bad_request, conflict, forbidden, not_found
 from hub.events import EVENTS, dumps
 from hub.keys import CACHE, CLOCK, DB, SETTINGS
 from hub.meetings.access import valid_number
-from hub.meetings.idle import MEETING_ACTIVITY
 from hub.realtime.chat import (
     FrameError,
     error_frame,
@@ -70,9 +69,6 @@ async def on_chat(app: web.Application, client: Client, frame: dict[str, Any]) -
     limit = app[REALTIME].chat_limit
     if limit is not None and not await limit.allow(client.meeting_id, client.user_id):
         raise FrameError("rate_limited", "too many chat messages; slow down")
-    tracker = app.get(MEETING_ACTIVITY)
-    if tracker is not None:
-        await tracker.touch(client.meeting_id)
     stored, created = await send_chat(
         app[DB], app[EVENTS], client.meeting_id, client.user, text, client_id, app[CLOCK].time()
     )
