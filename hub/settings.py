@@ -439,6 +439,31 @@ class Settings:
         lo=0.1,
         hi=3600.0,
     )
+    timer_tick: float = setting(
+        0.2,
+        "HUB_TIMER_TICK",
+        "seconds between looks of a process's timer loop: a timed activity closes within about "
+        "this much after its deadline",
+        _number,
+        lo=0.01,
+        hi=5.0,
+    )
+    reaction_flush: float = setting(
+        0.3,
+        "HUB_REACTION_FLUSH",
+        "seconds between two merged reaction frames of a meeting, across all processes",
+        _number,
+        lo=0.2,
+        hi=10.0,
+    )
+    reactions_per_second: float = setting(
+        5.0,
+        "HUB_REACTIONS_PER_SECOND",
+        "reactions one person may send a second on a process; the excess is dropped",
+        _number,
+        lo=2.0,
+        hi=100.0,
+    )
 
     @property
     def secure_cookies(self) -> bool:

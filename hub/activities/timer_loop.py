@@ -26,16 +26,13 @@ from hub.cache import Cache
 from hub.clock import Clock
 from hub.errors import HubError
 from hub.events import EVENTS, EventBus
-from hub.keys import CACHE, CLOCK, DB
+from hub.keys import CACHE, CLOCK, DB, SETTINGS
 from hub.storage import activity_timers
 from hub.storage.activity_timers import DueTimer
 from hub.storage.database import Database
 from hub.storage.users import get_user
 
 log = logging.getLogger(__name__)
-
-# How often a loop looks at the cache counter (a due timer closes within about this much).
-TICK = 0.2
 
 
 class TimerLoop:
@@ -128,5 +125,5 @@ async def timer_loop_ctx(app: web.Application) -> AsyncIterator[None]:
     """This process's timer loop, from start-up (so timers left by a restart run) to shutdown."""
     loop = TimerLoop(app[DB], app[CACHE], app[CLOCK], app[ACTIVITIES], app[EVENTS])
     app[TIMERS] = loop
-    async with periodic("activity-timers", loop.step, TICK):
+    async with periodic("activity-timers", loop.step, app[SETTINGS].timer_tick):
         yield

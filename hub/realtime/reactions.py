@@ -5,11 +5,12 @@ meeting, the counts since its last frame; a short timer adds them to the meeting
 cache (atomic increments: exact across processes) and sends one
 `{"type": "reactions", "counts", "totals"}` frame through the event bus. A cache lock per meeting,
 held for the flush interval, lets one frame out per interval whichever process sends it, so a
-watcher gets at most 1 / FLUSH_EVERY frames a second however many tap and however many processes
-serve them; a process that lost the turn keeps its counts for its next frame.
+watcher gets at most 1 / HUB_REACTION_FLUSH frames a second however many tap and however many
+processes serve them; a process that lost the turn keeps its counts for its next frame.
 
-Each person may send PER_SECOND reactions a second on a process (a token bucket with that burst);
-the excess is dropped, with one error frame until they slow down.
+Each person may send HUB_REACTIONS_PER_SECOND (5) reactions a second on a process (a token bucket
+with that burst); the excess is dropped, with one error frame until they slow down. The interval
+is HUB_REACTION_FLUSH (0.3 s).
 """
 
 from __future__ import annotations
@@ -26,15 +27,13 @@ from aiohttp import web
 
 from hub.cache import Cache
 from hub.events import EVENTS, EventBus
-from hub.keys import CACHE
+from hub.keys import CACHE, SETTINGS
 from hub.realtime.chat import FrameError
 from hub.realtime.rooms import Client
 
 log = logging.getLogger(__name__)
 
 EMOJIS = ("👍", "❤️", "😂", "👏", "🎉", "😮")
-PER_SECOND = 5.0
-FLUSH_EVERY = 0.3
 TOTALS_TTL = 3 * 24 * 3600.0
 # A person's bucket is forgotten after this long without a reaction (the map stays small).
 IDLE_BUCKET = 10.0
@@ -48,8 +47,8 @@ def totals_key(meeting_id: int, emoji: str) -> str:
 class _Bucket:
     __slots__ = ("stamp", "tokens", "warned")
 
-    def __init__(self, now: float) -> None:
-        self.tokens = PER_SECOND
+    def __init__(self, now: float, tokens: float) -> None:
+        self.tokens = tokens
         self.stamp = now
         self.warned = False
 
@@ -57,10 +56,18 @@ class _Bucket:
 class Reactions:
     """This process's reaction counts per meeting and the timer that sends them; see above."""
 
-    def __init__(self, cache: Cache, events: EventBus, *, flush_every: float = FLUSH_EVERY) -> None:
+    def __init__(
+        self,
+        cache: Cache,
+        events: EventBus,
+        *,
+        flush_every: float,
+        per_second: float,
+    ) -> None:
         self.cache = cache
         self.events = events
         self.flush_every = flush_every
+        self.per_second = per_second
         self._pending: dict[int, collections.Counter[str]] = {}
         self._unsent: dict[int, collections.Counter[str]] = {}
         self._buckets: dict[tuple[int, int], _Bucket] = {}
@@ -78,14 +85,16 @@ class Reactions:
         now = time.monotonic()
         bucket = self._buckets.get((meeting_id, user_id))
         if bucket is None:
-            bucket = self._buckets[(meeting_id, user_id)] = _Bucket(now)
-        bucket.tokens = min(PER_SECOND, bucket.tokens + (now - bucket.stamp) * PER_SECOND)
+            bucket = self._buckets[(meeting_id, user_id)] = _Bucket(now, self.per_second)
+        rate = self.per_second
+        bucket.tokens = min(rate, bucket.tokens + (now - bucket.stamp) * rate)
         bucket.stamp = now
         if bucket.tokens < 1:
             self.dropped += 1
             if not bucket.warned:
                 bucket.warned = True
-                raise FrameError("reaction_rate_limited", "at most 5 reactions a second")
+                message = f"at most {rate:g} reactions a second"
+                raise FrameError("reaction_rate_limited", message)
             return
         bucket.tokens -= 1
         bucket.warned = False
@@ -166,7 +175,13 @@ REACTIONS = web.AppKey("reactions", Reactions)
 
 async def reactions_ctx(app: web.Application) -> AsyncIterator[None]:
     """This process's reaction merger, from start-up to shutdown."""
-    reactions = Reactions(app[CACHE], app[EVENTS])
+    settings = app[SETTINGS]
+    reactions = Reactions(
+        app[CACHE],
+        app[EVENTS],
+        flush_every=settings.reaction_flush,
+        per_second=settings.reactions_per_second,
+    )
     app[REACTIONS] = reactions
     yield
     await reactions.close()
