@@ -384,6 +384,10 @@ async def test_ending_shows_the_summary_and_never_reconnects(
     await expect(root).to_have_attribute("data-meeting-state", "ended", timeout=2000)
     await expect(screen.locator("#ended-panel")).to_be_visible()
     await expect(screen.locator("#ended-summary")).to_contain_text("1 人参会")
+    # It stops inviting people: the summary replaces the QR.
+    await expect(screen.locator("#join-qr")).to_be_hidden()
+    await _inside(screen, "#ended-panel h2")
+    await _inside(screen, "#ended-summary")
     await _fits(screen, "ended")
     opened = len(sockets)
     await asyncio.sleep(30)

@@ -160,8 +160,18 @@ async def screen_link(request: web.Request) -> web.Response:
     link = await find_link(db, token)
     meeting = None if link is None or not link.active else await get_meeting(db, link.meeting_id)
     if meeting is None:
-        status = 410 if link is not None else 404
-        return await error_page(request, status, "screen.link_title", "screen.link_lead")
+        lang = request_language(request)
+        response = await render(
+            request,
+            "screen_error.html",
+            status=410 if link is not None else 404,
+            page="screen",
+            link_state="revoked" if link is not None else "unknown",
+            title=translate(lang, "screen.link_title"),
+            lead=translate(lang, "screen.link_lead"),
+        )
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
     return await _screen_page(request, meeting.number, token)
 
 

@@ -203,7 +203,7 @@ async function main() {
     if (error.status === 401 && token) return showRevoked();
     // No such meeting, or not one this account attends: the same clear page for both.
     if (error.status === 404) root.dataset.missing = "1";
-    $("meeting-title").textContent = error.status === 404 ? t("screen.unknown_title") : error.message;
+    $("meeting-title").textContent = error.status === 404 ? t("meeting.title", { number }) : error.message;
     return;
   }
   applyState(body, { first: true });

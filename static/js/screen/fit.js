@@ -1,10 +1,13 @@
 // Fitting content into a box that must never scroll: shrink type (down to the floor the CSS
 // sets with max()), then let lists drop their least important items.
 
-/** Shrink the box's `--fit` scale in steps until its content fits, or the floor is reached. */
-export function shrinkToFit(box, { floor = 0.45, step = 0.05 } = {}) {
-  let scale = 1;
-  box.style.setProperty("--fit", "1");
+/**
+ * Set the box's `--fit` scale to the largest that fits, from `top` (little content fills the
+ * screen) down to `floor` (where the CSS floors keep body text at 2.5vh anyway).
+ */
+export function shrinkToFit(box, { top = 1.8, floor = 0.45, step = 0.05 } = {}) {
+  let scale = top;
+  box.style.setProperty("--fit", String(top));
   while (overflows(box) && scale - step >= floor) {
     scale = Math.round((scale - step) * 100) / 100;
     box.style.setProperty("--fit", String(scale));
