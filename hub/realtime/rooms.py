@@ -287,7 +287,7 @@ class RealtimeHub:
             log.debug("closing a websocket failed", exc_info=True)
         finally:
             # A client that never reads would keep its unsent buffer (and socket) forever.
-            asyncio.get_running_loop().call_later(CLOSE_GRACE, _abort_if_stuck, transport)
+            asyncio.get_running_loop().call_later(CLOSE_GRACE, abort_if_stuck, transport)
 
     async def close_all(self, code: int = WSCloseCode.GOING_AWAY, reason: str = "") -> None:
         """Close every local client (shutdown): in parallel, bounded in time."""
@@ -305,7 +305,7 @@ class RealtimeHub:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
-def _abort_if_stuck(transport: asyncio.Transport) -> None:
+def abort_if_stuck(transport: asyncio.Transport) -> None:
     """Abort a dropped client's transport unless it already closed by itself.
 
     A transport closing with an empty buffer is closed or about to be: a client that read the
