@@ -137,3 +137,25 @@ async def test_a_restart_before_the_deadline_still_closes_it(
 
     await eventually(closed, within=5)
     assert second.app[TIMERS].ran == 1
+
+
+async def test_a_timer_of_an_ended_meeting_does_nothing(
+    sim: RunningSimulator, make_settings: Any, hub_client: Any
+) -> None:
+    clock = Clock()
+    client = await hub_client(sim_settings(make_settings, sim.url), clock)
+    async with room(client, sim.url, 1) as r:
+        create = f"/api/meetings/{r.number}/polls"
+        poll = await ok(await client.post(create, json={**POLL, "duration_s": 5}), 201)
+        await ok(await client.post(f"/api/meetings/{r.number}/end", json={}))
+        clock.advance(6)
+
+        async def done() -> bool:
+            row = await client.app[DB].fetchone(
+                "SELECT done FROM activity_timer WHERE activity_id = ?", (poll["id"],)
+            )
+            return row is not None and int(row["done"]) == 1
+
+        await eventually(done, within=5)
+        assert client.app[TIMERS].ran == 0
+        assert (await ok(await client.get(f"/api/polls/{poll['id']}")))["status"] == "open"

@@ -94,6 +94,8 @@ class TimerLoop:
             activity, meeting = await kind.locate(self.db, timer.activity_id)
         except HubError:
             return
+        if action.live and not meeting.active:
+            return  # the meeting ended first: as for the organizer, nothing more happens in it
         organizer = await get_user(self.db, meeting.organizer_id)
         if organizer is None:  # pragma: no cover - users are never deleted
             return
