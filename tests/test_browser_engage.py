@@ -58,6 +58,13 @@ async def test_word_cloud_from_phone_to_screen(browser: Browser, start_hub: Star
         "data-count", "1"
     )
     await expect(screen.locator('#stage .word[data-word="开心"]')).to_be_visible()
+    words = screen.locator("#stage .word")
+    before = await words.evaluate_all("nodes => nodes.map(n => n.dataset.word)")
+    # A new word joins the end; the words already there keep their places.
+    await card.locator("input").fill("增长")
+    await card.locator("button.submit").click()
+    await expect(words).to_have_count(len(before) + 1)
+    assert await words.evaluate_all("nodes => nodes.map(n => n.dataset.word)") == [*before, "增长"]
     await org.locator(".wordcloud-card button.close").click()
     await expect(phone.locator(".wordcloud-card")).to_have_attribute("data-status", "closed")
     assert page_errors(org) == [] and page_errors(phone) == []
