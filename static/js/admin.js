@@ -1,4 +1,5 @@
-// Admin: sync runs, today's quota (list and replay calls apart), token expiry, sync now, pin/unpin.
+// Admin: sync runs, today's quota (list and replay calls apart), token expiry, sync now, pin/unpin;
+// every meeting, and ending any live one.
 import { api, config, el, formatTime, reconnectingSocket, showError, t, toast } from "./common.js";
 
 const $ = (id) => document.getElementById(id);
@@ -104,8 +105,69 @@ $("sync-now").addEventListener("click", async (event) => {
   }
 });
 
+// Meetings: every meeting, newest first; an admin can end any live one (its number is freed).
+const meetings = { status: "live", page: 1, pages: 1 };
+
+function meetingRow(meeting) {
+  const cells = [
+    el("td", { text: meeting.number }),
+    el("td", { text: meeting.title }),
+    el("td", { text: meeting.organizer?.name ?? "—" }),
+    el("td", { text: formatTime(meeting.created_at, { dateStyle: "short", timeStyle: "short" }) }),
+    el("td", { text: meeting.active ? t("admin.meetings_live") : t("admin.meetings_ended") }),
+  ];
+  const action = el("td");
+  if (meeting.active) {
+    const button = el("button", { type: "button", class: "btn small danger", text: t("admin.end_meeting") });
+    // Two clicks instead of a confirm() dialog, as on the meeting page.
+    button.addEventListener("click", async () => {
+      if (!button.dataset.armed) {
+        button.dataset.armed = "1";
+        button.textContent = t("admin.end_meeting_confirm", { number: meeting.number });
+        return;
+      }
+      button.disabled = true;
+      try {
+        await api("POST", `/api/admin/meetings/${meeting.number}/end`);
+        toast(t("admin.meeting_ended", { number: meeting.number }), "ok");
+        await loadMeetings();
+      } catch (error) {
+        showError(error);
+        button.disabled = false;
+      }
+    });
+    action.append(button);
+  }
+  return el("tr", { dataset: { number: meeting.number } }, ...cells, action);
+}
+
+async function loadMeetings() {
+  try {
+    const body = await api("GET", `/api/admin/meetings?status=${meetings.status}&page=${meetings.page}`);
+    meetings.pages = Math.max(1, Math.ceil(body.total / body.page_size));
+    const rows = body.meetings.map(meetingRow);
+    $("admin-meetings").tBodies[0].replaceChildren(...(rows.length ? rows
+      : [el("tr", {}, el("td", { colspan: "6", class: "muted", text: t("admin.no_meetings") }))]));
+    $("meetings-pool").textContent = t("admin.meetings_pool", { open: body.open, pool: body.pool });
+    $("meetings-page").textContent = `${meetings.page} / ${meetings.pages}`;
+    $("meetings-prev").disabled = meetings.page <= 1;
+    $("meetings-next").disabled = meetings.page >= meetings.pages;
+  } catch (error) {
+    showError(error);
+  }
+}
+
+$("meetings-status").addEventListener("change", (event) => {
+  meetings.status = event.currentTarget.value;
+  meetings.page = 1;
+  loadMeetings();
+});
+$("meetings-prev").addEventListener("click", () => { meetings.page -= 1; loadMeetings(); });
+$("meetings-next").addEventListener("click", () => { meetings.page += 1; loadMeetings(); });
+
 loadStatus();
 loadRooms();
+loadMeetings();
 let timer = null;
 reconnectingSocket(() => "/ws/live", {
   onMessage: () => {
