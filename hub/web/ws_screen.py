@@ -175,7 +175,7 @@ async def _serve(
                 if bucket.flooding:
                     await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"rate limit")
                     break
-            elif msg.type is WSMsgType.TEXT and '"ping"' in msg.data:
+            elif msg.type is WSMsgType.TEXT and _is_ping(msg.data):
                 await _send(app, ws, {"type": "pong"})
             elif msg.type is WSMsgType.ERROR:
                 break
@@ -189,6 +189,15 @@ async def _serve(
             sockets.discard(link_id, client)
         await hub.leave(client)
     return ws
+
+
+def _is_ping(data: str) -> bool:
+    """True for `{"type": "ping"}`: the one frame a screen sends (its liveness check)."""
+    try:
+        frame = json.loads(data)
+    except ValueError:
+        return False
+    return isinstance(frame, dict) and frame.get("type") == "ping"
 
 
 async def _start(app: web.Application, client: Client, after: int) -> None:
