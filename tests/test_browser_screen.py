@@ -441,3 +441,49 @@ async def test_the_connection_badge_shows_a_lost_server_and_the_resume(
     finally:
         await server.close()
         await sim.close()
+
+
+async def test_the_screen_reveals_hidden_results_and_draws_with_a_countdown(
+    browser: Browser, start_hub: StartHub
+) -> None:
+    hub = await start_hub()
+    org_context, org = await new_page(browser)
+    await sign_in(org, hub, "zhangsan")
+    req = org_context.request
+    number = (await _api(req, hub, "POST", "/api/meetings", {"title": "揭晓"}, 201))["number"]
+    base = f"/api/meetings/{number}"
+    link = await _api(req, hub, "POST", f"{base}/screen-links", {}, 201)
+    context, screen = await new_page(browser, viewport={"width": 1366, "height": 768})
+    await screen.goto(hub.url + link["url"])
+    await expect(screen.locator("#connection")).to_have_attribute("data-state", "online")
+    db = hub.app[DB]
+    meeting = await meeting_by_number(db, number)
+    assert meeting is not None
+    now = time.time()
+    crowd = [await upsert_login(db, f"v{i}", None, now) for i in range(6)]
+    for user in crowd:
+        await join_meeting(db, meeting.id, user.id, now)
+
+    body = {"question": "保密投票", "options": ["甲", "乙"], "hide_results": True}
+    poll = await _api(req, hub, "POST", f"{base}/polls", body, 201)
+    card = screen.locator("#stage .poll-card")
+    await expect(card.locator(".total")).to_have_text("结果将在投票结束后揭晓")
+    await expect(card.locator(".bar")).to_have_count(0)
+    for i, user in enumerate(crowd):
+        await cast_ballot(db, poll["id"], user.id, [poll["options"][i % 3 // 2]["id"]], now)
+    await _api(req, hub, "POST", f"/api/polls/{poll['id']}/close", {})
+    await expect(card.locator(".bar")).to_have_count(2)
+    await expect(card.locator(".total")).to_have_text("共 6 票")
+
+    lottery = await _api(
+        req, hub, "POST", f"{base}/lotteries", {"title": "惊喜", "winners": 2}, 201
+    )
+    await expect(screen.locator("#stage .lottery-card .waiting")).to_be_visible()
+    await _api(req, hub, "POST", f"/api/lotteries/{lottery['id']}/draw", {})
+    # The reveal counts down before it names anyone.
+    await expect(screen.locator("#stage .countdown")).to_be_visible()
+    await expect(screen.locator("#stage .winner")).to_have_count(0)
+    await expect(screen.locator("#stage .winner")).to_have_count(2)
+    assert page_errors(screen) == []
+    await context.close()
+    await org_context.close()

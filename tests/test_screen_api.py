@@ -237,3 +237,27 @@ async def test_a_screen_is_no_attendee_and_not_online(
         assert refused.status == 404
         details = await _ok(await client.get(f"/api/meetings/{number}"))
         assert [u["userid"] for u in details["attendees"]] == ["zhangsan"]
+
+
+async def test_revoking_a_link_closes_its_screens_on_every_process(
+    sim: RunningSimulator, make_settings: Any, hub_client: Any, redis_url: str
+) -> None:
+    # Two processes behind one Redis and one database: the screen is open on the second.
+    settings = sim_settings(make_settings, sim.url, redis_url=redis_url)
+    first = await hub_client(settings)
+    second = await hub_client(settings)
+    await login(first, sim.url, "zhangsan")
+    number = await _meeting(first)
+    made = await _ok(await first.post(f"/api/meetings/{number}/screen-links", json={}), 201)
+    token = made["url"].rsplit("/", 1)[1]
+    ws = await second.ws_connect(f"/ws/screens/{token}", headers=ORIGIN)
+    await _frame(ws, "presence")
+    # A presenting change made on the first process reaches it too.
+    path = f"/api/meetings/{number}/presenting"
+    await _ok(await first.put(path, json={"show": "blank"}))
+    assert (await _frame(ws, "presenting"))["show"] == "blank"
+    resp = await first.delete(f"/api/meetings/{number}/screen-links/{made['id']}")
+    assert resp.status == 204
+    while (await ws.receive(timeout=10)).type is aiohttp.WSMsgType.TEXT:
+        pass
+    assert ws.close_code == 4410
