@@ -1,4 +1,5 @@
-// One meeting room on the wire, shared by the meeting page and the screen: load (joining on 403),
+// One meeting room on the wire, for an attendee's page (the big screen has its own, read-only wire
+// in screen/wire.js): load (joining on 403),
 // the chat history, the websocket with resume and reconnect, frame dispatch, the activities'
 // catch-up after any outage, and the ended state.
 import { api, reconnectingSocket, showError, t, toast } from "./common.js";
