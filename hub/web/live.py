@@ -20,7 +20,7 @@ from hub.storage import rooms as store
 from hub.storage import sync_runs as runs_store
 from hub.web.admin import require_admin
 from hub.web.errors import ApiError
-from hub.web.validate import path_int, query_int, read_json
+from hub.web.validate import path_int, query_int, read_json, whole_number
 from hub.wechat.ctx import TOKEN_KEEPERS
 from hub.wechat.errors import QuotaExceeded, WeChatError
 
@@ -56,7 +56,7 @@ def _statuses(request: web.Request, name: str) -> tuple[int, ...]:
     found: set[int] = set()
     for part in raw.split(","):
         part = part.strip()
-        if not part.isdigit() or int(part) not in STATUSES:
+        if whole_number(part) not in STATUSES:  # ASCII digits only: int("²") would raise
             raise bad_request(f"query parameter '{name}' must list live statuses 101..107")
         found.add(int(part))
     return tuple(sorted(found))
