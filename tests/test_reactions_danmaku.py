@@ -19,7 +19,7 @@ async def test_danmaku_is_switched_by_the_organizer_and_heard_at_once(
     async with room(client, sim.url, 1) as r:
         (phone,) = r.attendees
         url = f"/api/meetings/{r.number}/danmaku"
-        assert await ok(await phone.get(url)) == {"on": False}
+        assert await ok(await phone.get(url)) == {"on": False, "blocked": []}
         headers = {"Origin": settings.public_url}
         async with phone.ws_connect(f"/ws/meetings/{r.number}", headers=headers) as ws:
             await frame_of(ws, "hello")
@@ -32,4 +32,4 @@ async def test_danmaku_is_switched_by_the_organizer_and_heard_at_once(
         await ok(await client.put(url, json={"on": True}))
         stored = await ok(await client.get(f"/api/meetings/{r.number}/settings"))
         assert stored["danmaku"] is True
-        assert await ok(await phone.get(url)) == {"on": True}
+        assert await ok(await phone.get(url)) == {"on": True, "blocked": []}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from hub.activities.wordcloud import BLOCKED_WORDS
 from hub.errors import forbidden
 from hub.events import EVENTS
 from hub.keys import CLOCK, DB
@@ -21,12 +22,14 @@ from hub.web.validate import read_json
 
 
 async def get_danmaku(request: web.Request) -> web.Response:
-    """GET: whether 弹幕 are on (attendees, the organizer's screen and screen links)."""
+    """GET: `{"on", "blocked"}`, whether 弹幕 are on (attendees, the organizer's screen and screen
+    links) and, for a screen, the words it masks (the meeting's `blocked_words` once declared)."""
     viewer = await screen_viewer(request)
     if not viewer.reads_content:
         raise forbidden("join the meeting first")
     settings = await meeting_settings(request.app[DB], viewer.meeting.id)
-    return web.json_response({"on": bool(settings[DANMAKU.name])})
+    blocked = settings.get(BLOCKED_WORDS) or [] if viewer.controls else []
+    return web.json_response({"on": bool(settings[DANMAKU.name]), "blocked": blocked})
 
 
 async def put_danmaku(request: web.Request) -> web.Response:

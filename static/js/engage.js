@@ -15,7 +15,10 @@ export function mountEngage({ number, send = null, bar = null, over = null, tall
   const floater = over ? reactionFloater(over, tally) : null;
   const danmaku = over ? new Danmaku(over) : null;
   if (danmaku) {
-    api("GET", `/api/meetings/${number}/danmaku`).then((body) => danmaku.setOn(body.on)).catch(() => {});
+    api("GET", `/api/meetings/${number}/danmaku`).then((body) => {
+      danmaku.blocked = body.blocked ?? [];
+      danmaku.setOn(body.on);
+    }).catch(() => {});
   }
   return {
     onFrame(frame) {
