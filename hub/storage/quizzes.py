@@ -127,7 +127,7 @@ def questions_json(questions: Sequence[Question]) -> str:
 async def create_quiz(
     db: Database, meeting_id: int, title: str, questions: Sequence[Question], now: float
 ) -> int:
-    """Insert a quiz waiting for its first question; returns its id (409 meeting_ended after the end)."""
+    """Insert a quiz waiting for its first question; its id (409 after the meeting ended)."""
     result = await db.execute(
         "INSERT INTO quiz (meeting_id, title, questions_json, question_count, current_q, phase,"
         " status, version, created_at) SELECT id, ?, ?, ?, -1, 'lobby', 'open', 0, ? FROM meeting"
