@@ -161,7 +161,7 @@ async def test_screen_links_open_the_screen_without_a_session_until_revoked(
         state = await _ok(await kiosk.get(f"/api/meetings/{number}/screen", headers=auth))
         assert state["meeting"]["number"] == number and state["controls"] is True
         assert state["presenting"] == {"show": "join"} and state["online"] == 0
-        ws = await kiosk.ws_connect(f"/ws/screens/{token}", headers=ORIGIN)
+        ws = await kiosk.ws_connect(f"/ws/screens?ticket={token}", headers=ORIGIN)
         assert (await _frame(ws, "hello"))["screen"] is True
         presence = await _frame(ws, "presence")
         assert presence["count"] == 0  # a screen is never online
@@ -200,7 +200,7 @@ async def test_screen_links_open_the_screen_without_a_session_until_revoked(
         assert page.status == 410 and "投屏链接已失效" in await page.text()
         page = await kiosk.get("/s/" + "A" * 32)
         assert page.status == 404 and "投屏链接已失效" in await page.text()
-        again = await kiosk.ws_connect(f"/ws/screens/{token}", headers=ORIGIN)
+        again = await kiosk.ws_connect(f"/ws/screens?ticket={token}", headers=ORIGIN)
         assert (await again.receive(timeout=10)).type is aiohttp.WSMsgType.CLOSE
         assert again.close_code == 4410
 
@@ -250,7 +250,7 @@ async def test_revoking_a_link_closes_its_screens_on_every_process(
     number = await _meeting(first)
     made = await _ok(await first.post(f"/api/meetings/{number}/screen-links", json={}), 201)
     token = made["url"].rsplit("/", 1)[1]
-    ws = await second.ws_connect(f"/ws/screens/{token}", headers=ORIGIN)
+    ws = await second.ws_connect(f"/ws/screens?ticket={token}", headers=ORIGIN)
     await _frame(ws, "presence")
     # A presenting change made on the first process reaches it too.
     path = f"/api/meetings/{number}/presenting"

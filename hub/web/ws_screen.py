@@ -1,4 +1,4 @@
-"""Screen websockets: `/ws/meetings/{number}/screen` (signed in) and `/ws/screens/{token}` (link).
+"""Screen websockets: `/ws/meetings/{number}/screen` (signed in), `/ws/screens?ticket=` (link).
 
 A screen joins the meeting's room to receive its frames, but never its presence: it is not an
 attendee, not online, never a lottery entrant, and it sends nothing but pings (read-only). A
@@ -128,10 +128,14 @@ async def ws_own_screen(request: web.Request) -> web.StreamResponse:
 
 
 async def ws_link_screen(request: web.Request) -> web.StreamResponse:
-    """GET /ws/screens/{token}: the screen of a screen link (no sign-in)."""
+    """GET /ws/screens?ticket=TOKEN: the screen of a screen link (no sign-in).
+
+    The token rides in a query parameter named `ticket`, which hub's logs and the nginx config
+    mask as a credential, rather than in the path, which every access log would keep.
+    """
     _check_origin(request)
     db = request.app[DB]
-    link = await find_link(db, request.match_info.get("token", ""))
+    link = await find_link(db, request.query.get("ticket", ""))
     meeting = None if link is None or not link.active else await get_meeting(db, link.meeting_id)
     if link is None or meeting is None:
         return await _refuse(request, LINK_REVOKED, "screen link revoked")
@@ -222,4 +226,4 @@ def setup_ws_screen(app: web.Application) -> None:
     """The screen websockets and the listener that closes revoked links' screens."""
     app.cleanup_ctx.append(screen_sockets_ctx)
     app.router.add_get("/ws/meetings/{number}/screen", ws_own_screen, name="ws_own_screen")
-    app.router.add_get("/ws/screens/{token}", ws_link_screen, name="ws_link_screen")
+    app.router.add_get("/ws/screens", ws_link_screen, name="ws_link_screen")

@@ -36,7 +36,8 @@ export async function screenApi(token, method, url, body) {
  * `after()` gives the last chat seq shown, for the resume.
  */
 export function screenSocket({ number, token, after, onFrame, onOnline, onFinal }) {
-  const path = token ? `/ws/screens/${token}` : `/ws/meetings/${number}/screen`;
+  // The link's token goes in a `ticket` query parameter, which logs mask (never in the path).
+  const path = token ? `/ws/screens?ticket=${encodeURIComponent(token)}&` : `/ws/meetings/${number}/screen?`;
   let ws = null;
   let stopped = false;
   let attempt = 0;
@@ -55,7 +56,7 @@ export function screenSocket({ number, token, after, onFrame, onOnline, onFinal 
 
   function connect() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${location.host}${path}?after=${after()}`);
+    const socket = new WebSocket(`${scheme}://${location.host}${path}after=${after()}`);
     ws = socket;
     socket.addEventListener("open", () => {
       heard = Date.now();
