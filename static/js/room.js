@@ -87,6 +87,7 @@ export function openRoom(number, hooks = {}) {
   // While the socket is down (a process gone, the broker down, the backoff growing), storage may
   // still answer: keep the activities current over HTTP until the next hello.
   const LOST_CATCH_UP_MS = 3000;
+  const RESYNC_SPREAD_MS = 1500;
   let lostTimer = null;
   function whileLost(lost) {
     clearInterval(lostTimer);
@@ -100,7 +101,8 @@ export function openRoom(number, hooks = {}) {
       hooks.onHello?.(frame);
       catchUp();
     },
-    resync: () => catchUp(),
+    // Every client of the meeting hears it at once (once per process that reconnected): spread them.
+    resync: () => setTimeout(catchUp, Math.random() * RESYNC_SPREAD_MS),
     chat,
     presence: (frame) => hooks.onPresence?.(frame.online ?? [], frame),
     error: (frame) => (hooks.onError ? hooks.onError(frame) : toast(frame.message ?? t("common.error"), "error")),

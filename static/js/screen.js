@@ -148,7 +148,8 @@ const onFrame = {
   // After a broker outage frames may have been lost on a socket that stayed open (docs/realtime.md):
   // the server says `resync`, and the screen re-reads as on a reopen.
   resync() {
-    onFrame.hello();
+    // Every screen and phone of the meeting hears it at once: spread the reads.
+    setTimeout(onFrame.hello, Math.random() * 1500);
   },
   chat: addMessage,
   presence: (frame) => setOnline(frame.count ?? (frame.online ?? []).length),
