@@ -212,6 +212,12 @@ async def test_the_screen_fits_every_projector_with_heavy_content(
             if kind == "lottery":
                 await expect(screen.locator("#stage .winner")).to_have_count(100)
                 await _inside(screen, "#stage .winner:visible >> nth=-1")
+                # Every winner is named, or counted in "and N more".
+                shown = await screen.locator("#stage .winner:visible").count()
+                if shown < 100:
+                    await expect(screen.locator("#stage .more")).to_have_text(
+                        f"等 {100 - shown} 人"
+                    )
             if kind == "redpacket":
                 for part in (".blessing", ".figures", ".best-title"):
                     await _inside(screen, f"#stage {part}")

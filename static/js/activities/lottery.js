@@ -38,7 +38,7 @@ export default {
       node.style.animationDelay = `${Math.min(i, 40) * 40}ms`; // one after another
       return node;
     });
-    return [line, el("div", { class: "winners", dataset: { trim: "1" } }, winners)];
+    return [line, el("div", { class: "winners", dataset: { trim: "screen.winners_more" } }, winners)];
   },
 
   createBody(form) {

@@ -2,7 +2,7 @@
 // (static/js/activities/<kind>.js), as large as fits. Bars glide from what was shown before.
 import { avatar, el, t, yuan } from "../common.js";
 import { KINDS } from "../activities/index.js";
-import { shrinkToFit, trimToFit } from "./fit.js";
+import { overflows, shrinkToFit, trimToFit } from "./fit.js";
 
 const stateText = (data) => t(data.status === "open" ? "act.open" : "act.closed");
 
@@ -48,10 +48,25 @@ export class Stage {
     this.fit();
   }
 
-  /** Make it fit: smaller type first, then the tail of long lists. */
+  /**
+   * Make it fit: smaller type first, then the tail of long lists. A list whose `data-trim` is a
+   * message key says how many it left out ("and 12 more").
+   */
   fit() {
     if (shrinkToFit(this.box)) return;
-    for (const list of this.box.querySelectorAll("[data-trim]")) trimToFit(this.box, list);
+    for (const list of this.box.querySelectorAll("[data-trim]")) {
+      let left = trimToFit(this.box, list);
+      if (!left || !list.dataset.trim.includes(".")) continue;
+      const shown = [...list.children].filter((item) => !item.hidden);
+      const note = el("span", { class: "more" });
+      list.append(note);
+      for (;;) {
+        note.textContent = t(list.dataset.trim, { n: left });
+        if (!overflows(this.box) || shown.length <= 1) break;
+        shown.pop().hidden = true;
+        left += 1;
+      }
+    }
   }
 
   clear() {
