@@ -22,7 +22,13 @@ function bodyOf(hook) {
 /** Mark the current choice on the mode buttons and the activity cards. */
 function mark() {
   const current = hookOf(presenting);
-  for (const button of document.querySelectorAll(".present-btn")) button.setAttribute("aria-pressed", String(button.dataset.present === current));
+  for (const button of document.querySelectorAll(".present-btn")) {
+    const on = button.dataset.present === current;
+    button.setAttribute("aria-pressed", String(on));
+    const label = t(on ? "present.current" : "present.this");
+    // Only when it changes: a rewrite is a DOM mutation, and the observer would call us again.
+    if (button.dataset.present.startsWith("activity:") && button.textContent !== label) button.textContent = label;
+  }
   for (const node of list.querySelectorAll("article.activity")) node.classList.toggle("presenting", `activity:${node.dataset.kind}:${node.dataset.id}` === current);
 }
 
@@ -41,7 +47,7 @@ function decorate() {
     const header = node.querySelector("header");
     if (!header || header.querySelector(".present-btn")) continue;
     const hook = `activity:${node.dataset.kind}:${node.dataset.id}`;
-    header.append(el("button", { type: "button", class: "btn ghost small present-btn", dataset: { present: hook }, "aria-pressed": "false", text: t("present.this"), title: t("present.current") }));
+    header.append(el("button", { type: "button", class: "btn ghost small present-btn", dataset: { present: hook }, "aria-pressed": "false", text: t("present.this") }));
   }
   mark();
 }
