@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -69,7 +70,7 @@ async def test_presenting_follows_the_organizer_and_new_activities_only(
         ws = await lisi.ws_connect(f"/ws/meetings/{number}", headers=ORIGIN)
         assert await _ok(await client.put(path, json={"show": "chat"})) == {"show": "chat"}
         frame = await _frame(ws, "presenting")
-        assert frame == {"type": "presenting", "show": "chat", "auto_present": True}
+        assert frame == {"type": "presenting", "show": "chat", "auto_present": True, "version": 1}
         assert await _ok(await client.get(path)) == {"show": "chat"}
 
         # A new activity takes the screen (auto_present); votes never move it.
@@ -261,3 +262,22 @@ async def test_revoking_a_link_closes_its_screens_on_every_process(
     while (await ws.receive(timeout=10)).type is aiohttp.WSMsgType.TEXT:
         pass
     assert ws.close_code == 4410
+
+
+async def test_concurrent_choices_get_distinct_rising_versions(
+    sim: RunningSimulator, make_settings: Any, hub_client: Any, db_url: str
+) -> None:
+    client = await hub_client(sim_settings(make_settings, sim.url, database_url=db_url))
+    await login(client, sim.url, "zhangsan")
+    number = await _meeting(client)
+    path = f"/api/meetings/{number}/presenting"
+    ws = await client.ws_connect(f"/ws/meetings/{number}/screen", headers=ORIGIN)
+    shows = ["join", "chat", "blank"] * 10
+    answers = await asyncio.gather(*(client.put(path, json={"show": s}) for s in shows))
+    assert [a.status for a in answers] == [200] * len(shows)
+    versions = [(await _frame(ws, "presenting"))["version"] for _ in shows]
+    # Every choice got its own version, and the screen can tell which came last.
+    assert sorted(versions) == list(range(1, len(shows) + 1))
+    state = await _ok(await client.get(f"/api/meetings/{number}/screen"))
+    assert state["presenting_version"] == len(shows)
+    await ws.close()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hub.errors import bad_request
+from hub.storage import Database
 from hub.storage.database import Executor
 from hub.storage.screens import StoredPresenting, get_presenting, put_presenting
 
@@ -91,12 +92,14 @@ async def stored_choice(ex: Executor, meeting_id: int) -> StoredPresenting | Non
     return await get_presenting(ex, meeting_id)
 
 
-async def choose(ex: Executor, meeting_id: int, choice: Presenting, count: int, now: float) -> None:
-    """Store the organizer's choice, made while the meeting has `count` activities."""
+async def choose(db: Database, meeting_id: int, choice: Presenting, count: int, now: float) -> int:
+    """Store the organizer's choice, made while the meeting has `count` activities; returns
+    its version (rising with every choice of the meeting)."""
     row = StoredPresenting(choice.show, choice.kind, choice.id, count, now)
-    await put_presenting(ex, meeting_id, row)
+    return await put_presenting(db, meeting_id, row)
 
 
-def frame(presenting: Presenting, auto: bool) -> dict[str, Any]:
-    """The `presenting` frame every socket of the meeting gets when the choice changes."""
-    return {"type": "presenting", **presenting.as_json(), "auto_present": auto}
+def frame(presenting: Presenting, auto: bool, version: int) -> dict[str, Any]:
+    """The `presenting` frame every socket of the meeting gets when the choice changes; a screen
+    ignores one whose `version` is below what it shows (frames of two processes may cross)."""
+    return {"type": "presenting", **presenting.as_json(), "auto_present": auto, "version": version}

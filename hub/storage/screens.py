@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from hub.storage.database import Database, Executor, Row
-from hub.storage.helpers import upsert_sql
+from hub.storage.helpers import insert_ignore_sql
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,7 @@ class StoredPresenting:
     activity_id: int | None
     activities_seen: int
     updated_at: float
+    version: int = 0
 
 
 @dataclass(frozen=True)
@@ -38,7 +39,8 @@ class ScreenLink:
 async def get_presenting(ex: Executor, meeting_id: int) -> StoredPresenting | None:
     """The stored choice of the meeting, or None when the organizer never made one."""
     row = await ex.fetchone(
-        "SELECT mode, kind, activity_id, activities_seen, updated_at FROM meeting_presenting"
+        "SELECT mode, kind, activity_id, activities_seen, updated_at, version"
+        " FROM meeting_presenting"
         " WHERE meeting_id = ?",
         (meeting_id,),
     )
@@ -51,23 +53,39 @@ async def get_presenting(ex: Executor, meeting_id: int) -> StoredPresenting | No
         activity_id=None if activity_id is None else int(activity_id),
         activities_seen=int(row["activities_seen"]),
         updated_at=float(row["updated_at"]),
+        version=int(row["version"]),
     )
 
 
-async def put_presenting(ex: Executor, meeting_id: int, choice: StoredPresenting) -> None:
-    """Store the meeting's choice, replacing the previous one."""
-    columns = ("meeting_id", "mode", "kind", "activity_id", "activities_seen", "updated_at")
-    await ex.execute(
-        upsert_sql(ex.dialect, "meeting_presenting", columns, ("meeting_id",), 1),
-        (
-            meeting_id,
-            choice.mode,
-            choice.kind,
-            choice.activity_id,
-            choice.activities_seen,
-            choice.updated_at,
-        ),
+async def put_presenting(db: Database, meeting_id: int, choice: StoredPresenting) -> int:
+    """Store the meeting's choice, replacing the previous one; returns its new version.
+
+    The row is made first on its own (a "join" row of version 0 means what no row means), so
+    the transaction only ever updates: its row lock orders concurrent choices, versions follow
+    the order of the writes, and no first-insert race can deadlock.
+    """
+    columns = ("meeting_id", "mode", "activities_seen", "updated_at", "version")
+    await db.execute(
+        insert_ignore_sql(db.dialect, "meeting_presenting", columns),
+        (meeting_id, "join", 0, choice.updated_at, 0),
     )
+    async with db.transaction() as tx:
+        await tx.execute(
+            "UPDATE meeting_presenting SET mode = ?, kind = ?, activity_id = ?,"
+            " activities_seen = ?, updated_at = ?, version = version + 1 WHERE meeting_id = ?",
+            (
+                choice.mode,
+                choice.kind,
+                choice.activity_id,
+                choice.activities_seen,
+                choice.updated_at,
+                meeting_id,
+            ),
+        )
+        version = await tx.fetchval(
+            "SELECT version FROM meeting_presenting WHERE meeting_id = ?", (meeting_id,)
+        )
+    return int(version)
 
 
 _LINK_COLUMNS = "id, meeting_id, created_by, created_at, revoked_at"

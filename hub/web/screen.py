@@ -56,7 +56,7 @@ async def get_presenting(request: web.Request) -> web.Response:
     """GET presenting: what the screen shows now."""
     viewer = await screen_viewer(request)
     require_control(viewer)
-    presenting, _, _ = await current(request.app[DB], viewer.meeting.id)
+    presenting, _, _, _ = await current(request.app[DB], viewer.meeting.id)
     return web.json_response(presenting.as_json())
 
 
@@ -71,9 +71,9 @@ async def put_presenting(request: web.Request) -> web.Response:
     app = request.app
     db = app[DB]
     count, _ = await census(db, meeting.id)
-    await choose(db, meeting.id, choice, count, app[CLOCK].time())
+    version = await choose(db, meeting.id, choice, count, app[CLOCK].time())
     auto = bool((await meeting_settings(db, meeting.id))[AUTO_PRESENT.name])
-    await app[EVENTS].meeting(meeting.id, frame(choice, auto))
+    await app[EVENTS].meeting(meeting.id, frame(choice, auto, version))
     return web.json_response(choice.as_json())
 
 
@@ -90,14 +90,14 @@ async def patch_settings(request: web.Request) -> web.Response:
     app = request.app
     db = app[DB]
     now = app[CLOCK].time()
-    before, was_auto, count = await current(db, meeting.id)
+    before, was_auto, count, _ = await current(db, meeting.id)
     after = await change_settings(db, meeting.id, changes, now)
     auto = bool(after[AUTO_PRESENT.name])
     if auto != was_auto:
         # Off: what auto_present showed becomes the choice. On: only activities created from
         # now on take the screen, not the newest of the past.
-        await choose(db, meeting.id, before, count, now)
-        await app[EVENTS].meeting(meeting.id, frame(before, auto))
+        version = await choose(db, meeting.id, before, count, now)
+        await app[EVENTS].meeting(meeting.id, frame(before, auto, version))
     return web.json_response(after)
 
 

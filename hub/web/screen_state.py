@@ -66,13 +66,15 @@ async def census(
 
 async def current(
     db: Database, meeting_id: int, activities: dict[str, list[Json]] | None = None
-) -> tuple[Presenting, bool, int]:
-    """What the screen presents now, whether auto_present is on, and the activity count."""
+) -> tuple[Presenting, bool, int, int]:
+    """What the screen presents now, whether auto_present is on, the activity count, and the
+    version of the organizer's last choice (0 before any)."""
     settings = await meeting_settings(db, meeting_id)
     auto = bool(settings[AUTO_PRESENT.name])
     count, newest = await census(db, meeting_id, activities)
     stored = await stored_choice(db, meeting_id)
-    return effective(stored, auto, count, newest), auto, count
+    version = stored.version if stored else 0
+    return effective(stored, auto, count, newest), auto, count, version
 
 
 async def screen_state(app: web.Application, viewer: ScreenViewer) -> dict[str, Any]:
@@ -87,12 +89,13 @@ async def screen_state(app: web.Application, viewer: ScreenViewer) -> dict[str, 
     body: dict[str, Any] = {"meeting": meeting_summary(app, meeting, organizer)}
     body["controls"] = viewer.controls and meeting.active
     activities = await all_activities(db, meeting.id)
-    presenting, auto, count = await current(db, meeting.id, activities)
+    presenting, auto, count, version = await current(db, meeting.id, activities)
     floor = await last_seq(db, meeting.id)
     page = await messages_after(db, meeting.id, max(0, floor - WALL_MESSAGES), WALL_MESSAGES)
     online = await app[REALTIME].online_users(meeting.id) if meeting.active else []
     body.update(
         presenting=presenting.as_json(),
+        presenting_version=version,
         auto_present=auto,
         activities=activities,
         messages=await messages_json(db, page),

@@ -25,6 +25,8 @@ const state = {
   seen: new Set(),
   // Bumped by every presenting frame or PUT: a state read started before one must not undo it.
   changes: 0,
+  // The version of the organizer's last choice shown: an older presenting frame is ignored.
+  version: 0,
   lastSeq: 0,
   socket: null,
 };
@@ -100,8 +102,9 @@ function applyState(body, { first, changes = state.changes }) {
   if (body.activities) {
     for (const { kind, plural } of KINDS.values()) for (const data of body.activities[plural] ?? []) putActivity(kind, data);
   }
-  if (body.presenting && changes === state.changes) {
+  if (body.presenting && changes === state.changes && (body.presenting_version ?? 0) >= state.version) {
     state.presenting = body.presenting;
+    state.version = body.presenting_version ?? state.version;
     if (typeof body.auto_present === "boolean") state.auto = body.auto_present;
   }
   if (typeof body.online === "number") setOnline(body.online);
@@ -154,6 +157,10 @@ const onFrame = {
   chat: addMessage,
   presence: (frame) => setOnline(frame.count ?? (frame.online ?? []).length),
   presenting(frame) {
+    if (typeof frame.version === "number") {
+      if (frame.version < state.version) return; // crossed by a newer choice
+      state.version = frame.version;
+    }
     state.changes += 1;
     state.presenting = frame.show === "activity" ? { show: "activity", kind: frame.kind, id: frame.id } : { show: frame.show };
     if (typeof frame.auto_present === "boolean") state.auto = frame.auto_present;

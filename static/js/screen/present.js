@@ -11,6 +11,7 @@ const list = $("activities");
 let presenting = { show: "join" };
 let auto = true;
 let live = false;
+let version = 0; // of the last presenting frame applied: an older one is ignored
 
 const hookOf = (p) => (p.show === "activity" ? `activity:${p.kind}:${p.id}` : p.show);
 
@@ -89,6 +90,8 @@ async function newLink() {
 function onFrame(frame) {
   if (!live) return;
   if (frame.type === "presenting") {
+    if (typeof frame.version === "number" && frame.version < version) return;
+    version = frame.version ?? version;
     presenting = frame.show === "activity" ? { show: "activity", kind: frame.kind, id: frame.id } : { show: frame.show };
     if (typeof frame.auto_present === "boolean") $("auto-present").checked = auto = frame.auto_present;
     mark();
@@ -112,6 +115,7 @@ async function main() {
   if (!state.controls) return; // only the organizer of a live meeting controls the screen
   live = true;
   presenting = state.presenting;
+  version = state.presenting_version ?? 0;
   auto = state.auto_present;
   $("auto-present").checked = auto;
   card.hidden = false;

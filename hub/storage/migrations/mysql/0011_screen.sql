@@ -1,12 +1,14 @@
 -- The big screen: what the organizer presents, the meeting's settings and screen links.
 -- One row per meeting that ever chose what to present; `activities_seen` is how many activities
 -- the meeting had when the choice was made (a newer one is presented when auto_present is on).
+-- `version` rises with every choice: screens drop a frame older than one they applied.
 CREATE TABLE meeting_presenting (
     meeting_id BIGINT NOT NULL PRIMARY KEY,
     mode VARCHAR(10) NOT NULL,
     kind VARCHAR(40) NULL,
     activity_id BIGINT NULL,
     activities_seen INT NOT NULL DEFAULT 0,
+    version BIGINT NOT NULL DEFAULT 0,
     updated_at DOUBLE NOT NULL,
     CONSTRAINT meeting_presenting_meeting_fk FOREIGN KEY (meeting_id) REFERENCES meeting (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

@@ -1,12 +1,14 @@
 -- The big screen: what the organizer presents, the meeting's settings and screen links.
 -- One row per meeting that ever chose what to present; `activities_seen` is how many activities
 -- the meeting had when the choice was made (a newer one is presented when auto_present is on).
+-- `version` rises with every choice: screens drop a frame older than one they applied.
 CREATE TABLE meeting_presenting (
     meeting_id INTEGER NOT NULL PRIMARY KEY REFERENCES meeting (id),
     mode VARCHAR(10) NOT NULL,
     kind VARCHAR(40) NULL,
     activity_id INTEGER NULL,
     activities_seen INTEGER NOT NULL DEFAULT 0,
+    version INTEGER NOT NULL DEFAULT 0,
     updated_at REAL NOT NULL
 );
 
