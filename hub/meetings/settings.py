@@ -1,8 +1,9 @@
 """Meeting settings: a registry of keys, each with its default and validator, in one place.
 
 A later feature adds its key here with one `register(...)` line (Q&A: `qa`, `slow_mode_s`,
-`blocked_words`; guests: `guests`); GET and PATCH /api/meetings/{number}/settings, storage and the
-docs table follow the registry. Unknown keys are refused, so a typo never silently does nothing.
+`blocked_words`; guests: `guests`) and one row in docs/dashboard.md's table (a test compares them);
+GET and PATCH /api/meetings/{number}/settings and storage follow the registry. Unknown keys are
+refused, so a typo never silently does nothing.
 """
 
 from __future__ import annotations
