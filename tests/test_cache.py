@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 
 import pytest
 
 from hub.cache import Cache, CacheUnavailable, open_cache
 from hub.cache.memory import MemoryCache
+from hub.cache.redis import RedisCache
 from tests.servers import Redis
 
 
@@ -151,3 +153,22 @@ async def test_subscription_survives_redis_restart(prefix: str) -> None:
         await subscriber.close()
     finally:
         server.destroy()
+
+
+@pytest.mark.redis
+async def test_a_subscriber_left_with_no_channel_survives_a_restart(redis_server: Redis) -> None:
+    # A test-owned server: it is restarted while this process listens to nothing at all.
+    server = Redis().start()
+    try:
+        cache = await RedisCache.open(server.url(), f"t{secrets.token_hex(4)}:")
+
+        async def handler(message: str) -> None:
+            del message
+
+        await (await cache.subscribe("ch", handler)).close()  # the reader stays, idle
+        await asyncio.to_thread(server.restart)
+        await asyncio.sleep(1.5)  # the reader notices and reconnects with nothing to resubscribe
+        assert cache._reader is not None and not cache._reader.done()  # still reading
+        await cache.close()  # and it ends cleanly: close() raises nothing
+    finally:
+        await asyncio.to_thread(server.destroy)

@@ -193,6 +193,11 @@ class RedisCache:
                     await self._resubscribe()
                     resubscribe = False
                     await self._notify_reconnect()
+                if self._pubsub.connection is None:
+                    # Reconnected while subscribed to nothing: a PubSub without a channel has
+                    # no connection to read (redis-py raises); the next subscribe() makes one.
+                    await asyncio.sleep(0.1)
+                    continue
                 message = await self._pubsub.get_message(timeout=1.0)
                 delay = 0.1
             except asyncio.CancelledError:
