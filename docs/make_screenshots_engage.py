@@ -113,6 +113,42 @@ async def engage_scene(browser: Browser, base: str) -> None:
     await shoot(screen, "screenshot-engage-checkin-screen.png")
     await phones["chenjing"].locator(".checkin-card input").fill("")
     await shoot(phones["chenjing"], "screenshot-engage-checkin-phone.png", full_page=True)
+    await reactions_scene(org, screen, phones, number)
+
+
+# The pages do not mount reactions and 弹幕 yet (see static/js/engage.js): mount them here as
+# meeting.js and screen.js would, each with a socket of its own.
+MOUNT = """async ([number, screen]) => {
+  const { mountEngage } = await import('/static/js/engage.js');
+  const box = document.createElement('div');
+  Object.assign(box.style, {position: 'fixed', inset: '0', zIndex: '50'});
+  box.style.pointerEvents = screen ? 'none' : 'auto';
+  document.body.append(box);
+  const ws = new WebSocket(`ws://${location.host}/ws/meetings/${number}`);
+  await new Promise((ok) => ws.addEventListener('open', ok, {once: true}));
+  const send = (frame) => ws.send(JSON.stringify(frame));
+  const engage = mountEngage(screen ? {number, over: box} : {number, send, bar: box});
+  ws.addEventListener('message', (event) => engage.onFrame(JSON.parse(event.data)));
+  window.engageShot = { send };
+}"""
+LINES = ["这个季度太棒了！", "为团队点赞 👍", "下季度继续冲", "AI 助手真好用", "签到成功～"]
+
+
+async def reactions_scene(org: Page, screen: Page, phones: dict[str, Page], number: str) -> None:
+    """Reactions floating and 弹幕 crossing the screen while people tap and chat."""
+    await call(org, "PUT", f"/api/meetings/{number}/danmaku", {"on": True})
+    await screen.evaluate(MOUNT, [number, True])
+    for page in phones.values():
+        await page.evaluate(MOUNT, [number, False])
+    for round_ in range(3):
+        for i, page in enumerate(phones.values()):
+            emoji = ["👍", "❤️", "🎉", "👏"][(i + round_) % 4]
+            await page.evaluate("e => window.engageShot.send({type: 'reaction', emoji: e})", emoji)
+    for i, page in enumerate(phones.values()):
+        await page.evaluate("t => window.engageShot.send({type: 'chat', text: t})", LINES[i])
+    await screen.wait_for_timeout(1200)
+    await screen.screenshot(path=str(DOCS / "screenshot-engage-danmaku-screen.png"))
+    print("saved", DOCS / "screenshot-engage-danmaku-screen.png")
 
 
 async def main() -> None:

@@ -8,6 +8,7 @@ const SPEED = 160; // px a second
 const GAP = 40; // px between two items of a lane
 const LANE = 44; // px a lane
 const WAITING = 50;
+const BAND = [0.12, 0.7]; // the part of the screen's height 弹幕 cross
 
 /** Mask each blocked word (any case) with ＊. */
 export function mask(text, blocked = []) {
@@ -45,7 +46,8 @@ export class Danmaku {
   }
 
   pump() {
-    const count = Math.max(1, Math.floor(this.box.clientHeight / LANE));
+    // Lanes below the screen's title bar, over its upper part: the stage's own text stays readable.
+    const count = Math.max(1, Math.floor((this.box.clientHeight * (BAND[1] - BAND[0])) / LANE));
     const now = performance.now();
     while (this.waiting.length) {
       const lane = [...Array(count).keys()].find((i) => (this.lanes[i] ?? 0) <= now);
@@ -60,7 +62,7 @@ export class Danmaku {
     const node = el("div", { class: "danmaku-item", dataset: { lane } },
       el("span", { class: "who", text: `${msg.user?.name ?? ""}：` }), el("span", { text: mask(msg.text, this.blocked) }));
     // Styles through the CSSOM: the pages' CSP refuses style attributes.
-    Object.assign(node.style, { position: "absolute", left: "0", top: `${lane * LANE}px`, whiteSpace: "nowrap", fontSize: "1.6rem", fontWeight: "700", color: "#fff", textShadow: "0 0 4px #000", willChange: "transform" });
+    Object.assign(node.style, { position: "absolute", left: "0", top: `${Math.round(this.box.clientHeight * BAND[0]) + lane * LANE}px`, whiteSpace: "nowrap", fontSize: "1.6rem", fontWeight: "700", color: "#fff", textShadow: "0 0 4px #000", willChange: "transform" });
     this.box.append(node);
     const width = node.offsetWidth;
     const span = this.box.clientWidth + width;
