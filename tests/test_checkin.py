@@ -10,7 +10,11 @@ from typing import Any
 import aiohttp
 
 from hub.clock import Clock
+from hub.errors import Conflict
 from hub.simulator import RunningSimulator
+from hub.storage.checkins import check_in, create_checkin
+from hub.storage.meetings import create_meeting, end_meeting
+from hub.storage.users import upsert_login
 from tests.fixtures_activities import error_code, ok, room
 from tests.helpers_auth import sim_settings
 
@@ -75,3 +79,18 @@ async def test_current_and_previous_codes_are_accepted_and_an_older_one_refused(
         await ok(await client.post(f"{url}/close", json={}))
         closed = await a3.post(f"{url}/checkin", json={"code": current["code"]})
         assert await error_code(closed, 409) == "closed"
+
+
+async def test_a_check_in_after_the_end_is_refused_inside_the_transaction(db: Any) -> None:
+    user = await upsert_login(db, "ci-org", "", 1.0)
+    async with db.transaction() as tx:
+        meeting = await create_meeting(tx, 4243, "m", user.id, 1.0)
+    checkin = await create_checkin(db, meeting.id, "签到", "00" * 32, 2.0)
+    await end_meeting(db, meeting.id, 3.0)
+    try:
+        await check_in(db, checkin, user.id, 4.0)
+    except Conflict as exc:
+        assert exc.code == "meeting_ended"
+    else:
+        raise AssertionError("a check-in landed after the end")
+    assert await db.fetchval("SELECT COUNT(*) FROM checkin_entry") == 0

@@ -8,8 +8,11 @@ from typing import Any
 
 from hub.activities.quiz import points_for, ranked
 from hub.clock import Clock
+from hub.errors import Conflict
 from hub.simulator import RunningSimulator
-from hub.storage.quizzes import Question
+from hub.storage.meetings import create_meeting, end_meeting
+from hub.storage.quizzes import Question, create_quiz, get_quiz, record_answer, start_question
+from hub.storage.users import upsert_login
 from tests.fixtures_activities import error_code, ok, room
 from tests.fixtures_realtime import eventually
 from tests.helpers_auth import sim_settings
@@ -111,3 +114,20 @@ async def test_deadline_and_exact_scores_with_300_answering_at_once(
         for i in (0, 1, 2, 3, 150, 298):
             mine = await ok(await r.attendees[i].get(url))
             assert mine["my_score"] == expected[f"a{i}"]
+
+
+async def test_an_answer_after_the_end_is_refused_inside_the_transaction(db: Any) -> None:
+    user = await upsert_login(db, "qz-org", "", 1.0)
+    async with db.transaction() as tx:
+        meeting = await create_meeting(tx, 4244, "m", user.id, 1.0)
+    quiz_id = await create_quiz(db, meeting.id, "t", [Question("q", ("a", "b"), (0,), 20)], 2.0)
+    quiz = await get_quiz(db, quiz_id)
+    assert quiz is not None and await start_question(db, quiz, 0, 2.0, 100.0)
+    await end_meeting(db, meeting.id, 3.0)
+    try:
+        await record_answer(db, quiz_id, 0, user.id, [0], 1000, 4.0)
+    except Conflict as exc:
+        assert exc.code == "meeting_ended"
+    else:
+        raise AssertionError("an answer landed after the end")
+    assert await db.fetchval("SELECT COUNT(*) FROM quiz_answer") == 0

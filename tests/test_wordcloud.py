@@ -8,7 +8,11 @@ from collections import Counter
 from typing import Any
 
 from hub.activities.wordcloud import normalise, words_of
+from hub.errors import Conflict
 from hub.simulator import RunningSimulator
+from hub.storage.meetings import create_meeting, end_meeting
+from hub.storage.users import upsert_login
+from hub.storage.wordclouds import add_words, create_wordcloud
 from tests.fixtures_activities import error_code, ok, room
 from tests.helpers_auth import sim_settings
 
@@ -77,3 +81,18 @@ def test_blocked_words_are_dropped_in_any_spelling() -> None:
     blocked = ["ＢＡＤ"]
     assert words_of({"words": ["bad", "Bad words", "good", "GOOD"]}, blocked) == ["good"]
     assert words_of({"words": ["ok"]}, []) == ["ok"]
+
+
+async def test_words_after_the_end_are_refused_inside_the_transaction(db: Any) -> None:
+    user = await upsert_login(db, "wc-org", "", 1.0)
+    async with db.transaction() as tx:
+        meeting = await create_meeting(tx, 4242, "m", user.id, 1.0)
+    cloud = await create_wordcloud(db, meeting.id, "p", 3, 2.0)
+    await end_meeting(db, meeting.id, 3.0)
+    try:
+        await add_words(db, cloud, user.id, ["late"], 4.0)
+    except Conflict as exc:
+        assert exc.code == "meeting_ended"
+    else:
+        raise AssertionError("a word landed after the end")
+    assert await db.fetchval("SELECT COUNT(*) FROM wordcloud_entry") == 0
