@@ -12,6 +12,7 @@ from hub.background import periodic
 from hub.events import EVENTS
 from hub.keys import CACHE, CLOCK, DB, SETTINGS
 from hub.live.loop import REQUEST_DRAIN_SECONDS, step
+from hub.live.pages import ROOM_PAGES, RoomPages
 from hub.live.sync import LIVE, LiveSync
 from hub.metrics import METRICS
 from hub.wechat.ctx import MP_CLIENT
@@ -37,6 +38,7 @@ async def live_ctx(app: web.Application) -> AsyncIterator[None]:
         leader_ttl=settings.leader_ttl,
     )
     app[LIVE] = live
+    app[ROOM_PAGES] = RoomPages(app[DB], app[CACHE], live, settings.default_anchor_img)
     loop: contextlib.AbstractAsyncContextManager[None] = contextlib.nullcontext()
     if settings.live_sync_enabled:
         loop = periodic("live-sync", partial(step, live), settings.live_sync_interval)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -77,6 +78,14 @@ def check_failed(roomid: int, attempts: int, now: float, errcode: int) -> store.
     return store.ReplayCheck(roomid, None, now, now + delay, attempts, None)
 
 
+@dataclass(frozen=True)
+class ReplayRound:
+    """What a run's replay step did: whether any room's segments changed, and why it stopped."""
+
+    moved: bool
+    error: str | None
+
+
 async def fetch_due_replays(
     db: Database,
     clock: Clock,
@@ -85,8 +94,8 @@ async def fetch_due_replays(
     quota: Quota,
     counters: Counters,
     lease: Lease,
-) -> str | None:
-    """Fetch the replays that are due, within what the budget can spare; returns an error text.
+) -> ReplayRound:
+    """Fetch the replays that are due, within what the budget can spare.
 
     Failures here never undo the committed listing: the rooms keep their bookkeeping and are
     asked again later. The caller bumps the room-page generation once the run is over.
@@ -100,8 +109,9 @@ async def fetch_due_replays(
     due = await store.due_replays(db, clock.time(), READY_DELAY, allowance)
     checks: list[store.ReplayCheck] = []
     error: str | None = None
+    moved = False
     try:
-        for roomid, attempts in due:
+        for roomid, attempts, stored in due:
             if lease.lost:
                 error = "lost the live-sync lock"
                 break
@@ -123,6 +133,7 @@ async def fetch_due_replays(
                 continue
             check = check_from_answer(roomid, attempts, answer, clock.time())
             counters.replays += check.expires_at is not None or check.live_replay != "[]"
+            moved = moved or check.live_replay != stored
             checks.append(check)
             if len(checks) >= store.REPLAY_BATCH:
                 await store.save_replays(db, checks)
@@ -130,7 +141,7 @@ async def fetch_due_replays(
     finally:
         if checks:
             await store.save_replays(db, checks)
-    return error
+    return ReplayRound(moved, error)
 
 
 async def fetch_replay_now(

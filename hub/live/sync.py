@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import Awaitable, Callable, Coroutine
 from functools import partial
 from typing import Any, TypeVar
@@ -197,6 +198,7 @@ class LiveSync:
         started = clock.time()
         error: str | None = None
         committed = False
+        moved = False  # whether the run changed anything a room page shows
         try:
             usage = await self.quota.usage()
             if usage.halted:
@@ -213,20 +215,24 @@ class LiveSync:
             if changes.upsert or changes.delete:
                 async with db.transaction() as tx:
                     await store.apply_listing(tx, changes, clock.time())
+                moved = True
             counters.upserted, counters.deleted = len(changes.upsert), len(changes.delete)
             committed = True
-            replay_error = await fetch_due_replays(
+            replays = await fetch_due_replays(
                 db, clock, self.client, self.call, self.quota, counters, lease
             )
-            if replay_error:
-                error = f"replays: {replay_error}"
+            moved = moved or replays.moved
+            if replays.error:
+                error = f"replays: {replays.error}"
         except (WeChatError, SyncAborted, StorageError) as exc:
             error = _run_error(exc)
             log.warning("live sync failed, nothing changed: %s", describe(exc))
         finally:
-            if committed:
+            if committed and moved:
                 # The one place a run moves the room-page generation: once, after the listing
-                # and the replays it saved (also when a cancellation cut the replays short).
+                # and the replays it saved (also when a cancellation cut the replays short),
+                # and only when they changed what a page shows: an unchanged run keeps every
+                # cached page and every ETag.
                 await self.bump()
         run = runs_store.SyncRun(
             id=0,
@@ -250,8 +256,12 @@ class LiveSync:
         return runs_store.SyncRun(**{**vars(run), "id": run_id})
 
     async def bump(self) -> None:
-        """Invalidate every cached room page: a sync run's end, a replay fetched, a pin."""
-        await self.cache.incr(GENERATION_KEY)
+        """Invalidate every cached room page: a sync run's end, a replay fetched, a pin.
+
+        A random token rather than a counter: a cache that restarts empty could count back to
+        a number whose pages a process still remembers.
+        """
+        await self.cache.set(GENERATION_KEY, secrets.token_hex(8))
 
     async def changed(self, payload: dict[str, Any]) -> None:
         """After a commit outside a sync run (pin, replay): invalidate pages, tell dashboards.

@@ -28,6 +28,7 @@ def create_simulator_app(config: SimConfig) -> web.Application:
     r.add_post("/cgi-bin/auth/getuserdetail", wecom.getuserdetail)
     r.add_get("/_sim/img/{kind}/{key}.svg", images.image)
     r.add_get("/_sim/media/{roomid}/{seg}.m3u8", images.media)
+    r.add_get("/_sim/media/{roomid}/{seg}.webm", images.video)
     r.add_get("/_sim/state", hooks.get_state)
     r.add_post("/_sim/rooms", hooks.post_rooms)
     r.add_post("/_sim/rooms/generate", hooks.generate)

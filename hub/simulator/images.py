@@ -5,11 +5,16 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from pathlib import Path
 
 from aiohttp import web
 
 from .common import sim_state
 from .state import SimState
+
+# A 2-second 160x90 VP8 clip (4 KB), recorded once with Chromium's MediaRecorder, so a replay
+# link plays in a <video> element without internet or ffmpeg.
+REPLAY_CLIP = Path(__file__).with_name("replay.webm")
 
 # width, height per image kind, roughly the aspect ratios WeChat asks for.
 SIZES = {
@@ -62,14 +67,25 @@ async def image(request: web.Request) -> web.Response:
     )
 
 
-async def media(request: web.Request) -> web.Response:
-    """GET /_sim/media/{roomid}/{seg}.m3u8: a stand-in playlist that stops working when expired."""
+def _check_expiry(request: web.Request) -> None:
     try:
         expires = int(request.query.get("e", "0"))
     except ValueError:
         expires = 0
     if sim_state(request).now() >= expires:
         raise web.HTTPForbidden(text="media url expired\n")
+
+
+async def video(request: web.Request) -> web.FileResponse:
+    """GET /_sim/media/{roomid}/{seg}.webm: a playable replay segment until its URL expires."""
+    _check_expiry(request)
+    # FileResponse answers Range requests, which <video> elements send.
+    return web.FileResponse(REPLAY_CLIP, headers={"Content-Type": "video/webm"})
+
+
+async def media(request: web.Request) -> web.Response:
+    """GET /_sim/media/{roomid}/{seg}.m3u8: a stand-in playlist (links stored before .webm)."""
+    _check_expiry(request)
     return web.Response(
         text="#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-ENDLIST\n",
         content_type="application/vnd.apple.mpegurl",

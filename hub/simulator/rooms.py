@@ -223,7 +223,7 @@ def replay_segments(
         {
             "expire_time": _iso(expires),
             "create_time": _iso(ready + i),
-            "media_url": f"{origin}/_sim/media/{roomid}/{i}.m3u8?g={generation}&e={int(expires)}",
+            "media_url": f"{origin}/_sim/media/{roomid}/{i}.webm?g={generation}&e={int(expires)}",
         }
         for i in range(count)
     ]

@@ -216,24 +216,75 @@ async def apply_listing(ex: Executor, changes: ListingChanges, now: float) -> No
         await ex.execute(f"DELETE FROM live_room WHERE roomid IN ({placeholders(len(part))})", part)
 
 
-def _status_filter(statuses: Sequence[int]) -> tuple[str, list[Any]]:
-    if not statuses:
-        return "", []
-    return f" WHERE live_status IN ({placeholders(len(statuses))})", list(statuses)
+@dataclass(frozen=True)
+class RoomQuery:
+    """Which rooms a list shows: a search in name and anchor, statuses (none: all), a page."""
+
+    offset: int
+    limit: int
+    statuses: tuple[int, ...] = ()
+    search: str = ""
+
+
+@dataclass(frozen=True)
+class RoomPage:
+    """One page of rooms, how many match, and how many of those the search finds per status."""
+
+    total: int
+    rooms: list[LiveRoom]
+    counts: dict[int, int]
+
+
+def _like(text: str) -> str:
+    # '!' escapes LIKE's wildcards the same way on SQLite and MariaDB ('\\' differs).
+    escaped = text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+    return f"%{escaped}%"
+
+
+def _search_filter(search: str) -> tuple[list[str], list[Any]]:
+    if not search:
+        return [], []
+    pattern = _like(search)
+    return ["(name LIKE ? ESCAPE '!' OR anchor_name LIKE ? ESCAPE '!')"], [pattern, pattern]
+
+
+def _where(clauses: Sequence[str]) -> str:
+    return f" WHERE {' AND '.join(clauses)}" if clauses else ""
+
+
+async def find_rooms(ex: Executor, query: RoomQuery) -> RoomPage:
+    """One page of rooms, pinned first then newest first, with the counts per status.
+
+    One GROUP BY gives both the counts (over the search alone, so a status filter can show
+    what the others hold) and the total of the statuses asked for.
+    """
+    clauses, params = _search_filter(query.search)
+    grouped = await ex.fetchall(
+        f"SELECT live_status, COUNT(*) AS n FROM live_room{_where(clauses)} GROUP BY live_status",
+        params,
+    )
+    counts = {int(r["live_status"]): _int(r["n"]) for r in grouped}
+    wanted = query.statuses or tuple(counts)
+    total = sum(counts.get(s, 0) for s in wanted)
+    if query.statuses:
+        clauses = [*clauses, f"live_status IN ({placeholders(len(query.statuses))})"]
+        params = [*params, *query.statuses]
+    rows: list[Row] = []
+    if total > query.offset:
+        rows = await ex.fetchall(
+            f"SELECT {', '.join(ROOM_COLUMNS)} FROM live_room{_where(clauses)} "
+            "ORDER BY is_top DESC, start_time DESC, roomid DESC LIMIT ? OFFSET ?",
+            [*params, query.limit, query.offset],
+        )
+    return RoomPage(total, [LiveRoom.from_row(r) for r in rows], counts)
 
 
 async def list_rooms(
     ex: Executor, offset: int, limit: int, statuses: Sequence[int] = ()
 ) -> tuple[int, list[LiveRoom]]:
     """One page of rooms, pinned first then newest first, and the total matching."""
-    where, params = _status_filter(statuses)
-    total = _int(await ex.fetchval(f"SELECT COUNT(*) FROM live_room{where}", params))
-    rows = await ex.fetchall(
-        f"SELECT {', '.join(ROOM_COLUMNS)} FROM live_room{where} "
-        "ORDER BY is_top DESC, start_time DESC, roomid DESC LIMIT ? OFFSET ?",
-        [*params, limit, offset],
-    )
-    return total, [LiveRoom.from_row(r) for r in rows]
+    found = await find_rooms(ex, RoomQuery(offset, limit, tuple(statuses)))
+    return found.total, found.rooms
 
 
 async def get_room(ex: Executor, roomid: int) -> LiveRoom | None:
@@ -260,8 +311,9 @@ async def set_top(ex: Executor, roomid: int, is_top: int, now: float) -> LiveRoo
 
 async def due_replays(
     ex: Executor, now: float, ready_delay: float, limit: int
-) -> list[tuple[int, int]]:
-    """(roomid, attempts) of ended rooms whose replay is missing or expired and due a check.
+) -> list[tuple[int, int, str]]:
+    """(roomid, attempts, stored segments as JSON text) of ended rooms whose replay is missing
+    or expired and due a check.
 
     A room never checked is due `ready_delay` after its end (WeChat needs that long), or at once
     when it ended earlier than its scheduled end_time.
@@ -269,14 +321,16 @@ async def due_replays(
     if limit <= 0:
         return []
     rows = await ex.fetchall(
-        "SELECT roomid, replay_attempts FROM live_room"
+        "SELECT roomid, replay_attempts, live_replay FROM live_room"
         " WHERE live_status = ? AND close_replay = 0 AND ("
         " replay_next_check_at <= ?"
         " OR (replay_next_check_at IS NULL AND (end_time <= ? OR end_time > ?)))"
         " ORDER BY COALESCE(replay_next_check_at, 0), end_time DESC, roomid LIMIT ?",
         [ENDED, now, now - ready_delay, now, limit],
     )
-    return [(int(r["roomid"]), _int(r["replay_attempts"])) for r in rows]
+    return [
+        (int(r["roomid"]), _int(r["replay_attempts"]), str(r["live_replay"] or "[]")) for r in rows
+    ]
 
 
 @dataclass(frozen=True)

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import logging
-import time
-from collections import OrderedDict
 from typing import Any
 
 from aiohttp import web
 
-from hub.cache import CacheUnavailable
 from hub.clock import iso_ts
 from hub.errors import bad_request, conflict, not_found
-from hub.keys import CACHE, CLOCK, DB, SETTINGS
+from hub.keys import CLOCK, DB, SETTINGS
 from hub.live.common import SyncAborted, SyncBusy, describe
+from hub.live.pages import ROOM_PAGES, Encoded, ListRequest, dumps
 from hub.live.sync import LIVE
 from hub.storage import rooms as store
 from hub.storage import sync_runs as runs_store
@@ -28,13 +25,8 @@ log = logging.getLogger(__name__)
 
 MAX_PAGE = 1000
 MAX_PAGE_SIZE = 100
+MAX_SEARCH = 100
 STATUSES = frozenset(range(101, 108))
-PAGE_CACHE_TTL = 300.0
-# Versioned: during a rolling upgrade, processes that shape rooms differently share the cache.
-PAGE_KEY = "live:page:v2"
-# While the shared cache is down, pages read from storage are kept here this long, per process.
-FALLBACK_TTL = 3.0
-FALLBACK_PAGES = 256
 SYNC_OK = "同步直播间列表成功"
 SYNC_FAILED = "同步直播间列表失败"
 BUSY = "errcode=-1, errmsg=another sync is running, try again shortly"
@@ -42,11 +34,7 @@ BUSY = "errcode=-1, errmsg=another sync is running, try again shortly"
 
 def _json(body: Any, status: int = 200) -> web.Response:
     # Chinese names stay readable on the wire, as the egg.js service sent them.
-    return web.json_response(body, status=status, dumps=_dumps)
-
-
-def _dumps(body: Any) -> str:
-    return json.dumps(body, ensure_ascii=False)
+    return web.json_response(body, status=status, dumps=dumps)
 
 
 def _statuses(request: web.Request, name: str) -> tuple[int, ...]:
@@ -62,108 +50,72 @@ def _statuses(request: web.Request, name: str) -> tuple[int, ...]:
     return tuple(sorted(found))
 
 
-Page = tuple[int, list[dict[str, Any]]]
+def search_text(request: web.Request) -> str:
+    """`q`: words to find in room names and anchors, trimmed; 400 past MAX_SEARCH characters."""
+    text = " ".join(request.query.get("q", "").split())
+    if len(text) > MAX_SEARCH or "\x00" in text:
+        raise bad_request(f"query parameter 'q' must be at most {MAX_SEARCH} characters")
+    return text
 
 
-class FallbackPages:
-    """Room pages this process keeps for a few seconds while the shared cache is down.
+def api_list_request(request: web.Request) -> ListRequest:
+    """The list `/api/live/rooms` (and the home page) asks for: q, status, page, page_size."""
+    return ListRequest(
+        "api",
+        query_int(request, "page", default=1, lo=1, hi=MAX_PAGE),
+        query_int(request, "page_size", default=20, lo=1, hi=MAX_PAGE_SIZE),
+        _statuses(request, "status"),
+        search_text(request),
+    )
 
-    The rooms are all in storage, so a cache outage costs speed, not answers (ops F3): each page
-    is read from storage at most once per `ttl` per process meanwhile.
+
+def _accepts_gzip(request: web.Request) -> bool:
+    for part in request.headers.get("Accept-Encoding", "").lower().split(","):
+        name, _, params = part.partition(";")
+        if name.strip() in ("gzip", "*"):
+            q = params.strip().removeprefix("q=").strip()
+            return not q or q.strip("0.") != ""  # "q=0", "q=0.0": refused
+    return False
+
+
+def send_encoded(request: web.Request, encoded: Encoded) -> web.Response:
+    """The bytes, or a 304 when the client holds them; gzip when accepted.
+
+    Each coding is its own representation, so gzip gets its own strong ETag (`-gz`); either
+    tag revalidates. `no-cache` makes every use a cheap revalidation, never a stale answer.
     """
-
-    def __init__(self, ttl: float = FALLBACK_TTL, size: int = FALLBACK_PAGES) -> None:
-        self.ttl = ttl
-        self.size = size
-        self.degraded = False
-        self._pages: OrderedDict[str, tuple[float, Page]] = OrderedDict()
-
-    def get(self, key: str) -> Page | None:
-        """A page read less than `ttl` seconds ago, else None."""
-        found = self._pages.get(key)
-        if found is None or found[0] < time.monotonic():
-            return None
-        return found[1]
-
-    def put(self, key: str, page: Page) -> None:
-        """Keep a page; the oldest go past `size`."""
-        self._pages[key] = (time.monotonic() + self.ttl, page)
-        self._pages.move_to_end(key)
-        while len(self._pages) > self.size:
-            self._pages.popitem(last=False)
-
-    def cache_down(self, exc: Exception) -> None:
-        """Say once per outage that pages come from storage."""
-        if not self.degraded:
-            self.degraded = True
-            log.warning("room pages are read from storage while the cache is down: %s", exc)
-
-    def cache_up(self) -> bool:
-        """True once when the cache answers again after an outage."""
-        if not self.degraded:
-            return False
-        self.degraded = False
-        self._pages.clear()
-        log.info("room pages are cached again")
-        return True
-
-
-FALLBACK = web.AppKey("live_fallback_pages", FallbackPages)
-
-
-async def _read_page(app: web.Application, page: int, size: int, statuses: tuple[int, ...]) -> Page:
-    total, found = await store.list_rooms(app[DB], (page - 1) * size, size, statuses)
-    anchor = app[SETTINGS].default_anchor_img
-    return total, [room.as_json(anchor) for room in found]
-
-
-async def _page(request: web.Request, page: int, size: int, statuses: tuple[int, ...]) -> Page:
-    """One page of rooms as JSON, cached until the next commit bumps the generation; read from
-    storage (and kept a few seconds in this process) while the cache is down."""
-    app = request.app
-    cache, fallback = app[CACHE], app[FALLBACK]
-    shape = f"{','.join(map(str, statuses))}:{page}:{size}"
-    try:
-        generation = await app[LIVE].generation()
-        if fallback.cache_up():
-            # A pin made during the outage could not move the generation: move it now, so no
-            # page cached before the outage outlives it.
-            await app[LIVE].bump()
-            generation = await app[LIVE].generation()
-        key = f"{PAGE_KEY}:{generation}:{shape}"
-        cached = await cache.get(key)
-    except CacheUnavailable as exc:
-        fallback.cache_down(exc)
-        kept = fallback.get(shape)
-        if kept is None:
-            kept = await _read_page(app, page, size, statuses)
-            fallback.put(shape, kept)
-        return kept
-    if cached is not None:
-        total, rooms = json.loads(cached)
-        return int(total), list(rooms)
-    total, rooms = await _read_page(app, page, size, statuses)
-    try:
-        await cache.set(key, json.dumps([total, rooms], ensure_ascii=False), ttl=PAGE_CACHE_TTL)
-    except CacheUnavailable as exc:
-        fallback.cache_down(exc)
-    return total, rooms
+    gz = encoded.gzipped is not None and _accepts_gzip(request)
+    tag = f"{encoded.etag}-gz" if gz else encoded.etag
+    headers = {"ETag": f'"{tag}"', "Cache-Control": "no-cache", "Vary": "Accept-Encoding"}
+    held = request.if_none_match or ()
+    if any(e.value in (encoded.etag, f"{encoded.etag}-gz", "*") for e in held):
+        return web.Response(status=304, headers=headers)
+    if gz:
+        assert encoded.gzipped is not None
+        headers["Content-Encoding"] = "gzip"
+        return web.Response(
+            body=encoded.gzipped, headers=headers, content_type="application/json", charset="utf-8"
+        )
+    return web.Response(
+        body=encoded.body, headers=headers, content_type="application/json", charset="utf-8"
+    )
 
 
 async def get_room_list(request: web.Request) -> web.Response:
     """GET /live/getRoomList?pageNum=&pageSize=[&live_status=101,102] (the mini-program's)."""
-    page = query_int(request, "pageNum", default=1, lo=1, hi=MAX_PAGE)
-    size = query_int(request, "pageSize", default=10, lo=1, hi=MAX_PAGE_SIZE)
-    total, rooms = await _page(request, page, size, _statuses(request, "live_status"))
-    return _json({"total_count": total, "page_size": size, "cur_page": page, "data": rooms})
+    want = ListRequest(
+        "egg",
+        query_int(request, "pageNum", default=1, lo=1, hi=MAX_PAGE),
+        query_int(request, "pageSize", default=10, lo=1, hi=MAX_PAGE_SIZE),
+        _statuses(request, "live_status"),
+    )
+    return send_encoded(request, await request.app[ROOM_PAGES].answer(want))
 
 
 async def api_rooms(request: web.Request) -> web.Response:
-    """GET /api/live/rooms?page=&page_size=&status=101,102."""
-    page = query_int(request, "page", default=1, lo=1, hi=MAX_PAGE)
-    size = query_int(request, "page_size", default=20, lo=1, hi=MAX_PAGE_SIZE)
-    total, rooms = await _page(request, page, size, _statuses(request, "status"))
-    return _json({"total": total, "page": page, "page_size": size, "rooms": rooms})
+    """GET /api/live/rooms?q=&status=101,102&page=&page_size=: rooms and counts per status."""
+    want = api_list_request(request)
+    return send_encoded(request, await request.app[ROOM_PAGES].answer(want))
 
 
 def _room_json(request: web.Request, room: store.LiveRoom) -> dict[str, Any]:
@@ -284,7 +236,6 @@ async def admin_status(request: web.Request) -> web.Response:
 
 def setup_live_routes(app: web.Application) -> None:
     """Register the mini-program, public API and admin live routes."""
-    app[FALLBACK] = FallbackPages()
     r = app.router
     r.add_get("/live/getRoomList", get_room_list, name="live_room_list")
     r.add_get("/live/syncRoomList", sync_room_list, name="live_sync_room_list")
