@@ -303,6 +303,10 @@ async def test_a_screen_link_follows_the_organizer_until_revoked(
     )
     assert resp.status == 403
     await expect(other.locator("#present-card")).to_be_hidden()
+    # An attendee's reaction floats up over the screen (static/js/engage.js).
+    await expect(other.locator("#conn.open")).to_be_visible()
+    await other.evaluate("window.hubMeeting.room.send({type: 'reaction', emoji: '👍'})")
+    await expect(screen.locator("#overlay .floating-reaction").first).to_be_attached()
 
     # Revoked: the open screen stops at once and says so; a reload gets a clear page.
     opened = len(sockets)

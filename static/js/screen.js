@@ -3,6 +3,7 @@
 // joins the meeting, never scrolls. Hooks for tests: docs/dashboard.md.
 import { config, el, t } from "./common.js";
 import { KINDS } from "./activities/index.js";
+import { mountEngage } from "./engage.js";
 import { trimToFit } from "./screen/fit.js";
 import { bindKeys } from "./screen/keys.js";
 import { Stage } from "./screen/stage.js";
@@ -29,6 +30,7 @@ const state = {
   version: 0,
   lastSeq: 0,
   socket: null,
+  engage: null, // reactions and 弹幕 over the screen, once it is live
 };
 
 const api = (method, path, body) => screenApi(token, method, path, body);
@@ -216,11 +218,15 @@ async function main() {
   }
   applyState(body, { first: true });
   if (state.ended) return;
+  state.engage = mountEngage({ number, over: $("overlay"), api });
   state.socket = screenSocket({
     number,
     token,
     after: () => state.lastSeq,
-    onFrame: (frame) => onFrame[frame.type]?.(frame),
+    onFrame: (frame) => {
+      onFrame[frame.type]?.(frame);
+      if (!state.ended) state.engage?.onFrame(frame);
+    },
     onOnline: setConnection,
     onFinal: (code) => (code === CLOSE_LINK_REVOKED ? showRevoked() : showEnded()),
   });
