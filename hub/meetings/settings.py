@@ -68,6 +68,17 @@ AUTO_PRESENT = register(
     "auto_present", True, boolean, "present each new activity on the screen as it is created"
 )
 DANMAKU = register("danmaku", False, boolean, "chat messages cross the screen as 弹幕")
+QA = register("qa", True, boolean, "attendees may ask questions (Q&A)")
+QA_ANONYMOUS = register("qa_anonymous", True, boolean, "attendees may ask questions anonymously")
+QA_MODERATION = register(
+    "qa_moderation", False, boolean, "new questions wait for the organizer's approval"
+)
+SLOW_MODE_S = register(
+    "slow_mode_s", 0, whole(0, 3600), "seconds an attendee waits between chat messages (0: off)"
+)
+BLOCKED_WORDS = register(
+    "blocked_words", [], words(100, 20), "words masked in chat, questions and the word cloud"
+)
 
 
 def defaults() -> dict[str, Any]:
