@@ -58,7 +58,8 @@ async def _sentinel_sees_replica(sentinel: Sentinel) -> bool:
 async def _primary_port(sentinel: Sentinel) -> int:
     client = aioredis.Redis(port=sentinel.port, decode_responses=True)
     try:
-        _, port = await client.sentinel_get_master_addr_by_name(sentinel.service)
+        address: Any = await client.sentinel_get_master_addr_by_name(sentinel.service)
+        port = address[1]  # (host, port); redis-py annotates the answer loosely
     finally:
         await client.aclose()
     return int(port)

@@ -1,7 +1,7 @@
 """No 500 on any input (issue 13, F6): each of the review's requests gets a 4xx with a code.
 
-Cases whose parsing lives in a file another engineer owns are marked xfail(strict) with the
-one-line fix; the mark fails loudly once the fix lands, so it is removed then.
+A case whose fix has not landed is marked xfail(strict) with the fix it waits for; the mark fails
+loudly once the fix lands, so it is removed then.
 """
 
 from __future__ import annotations
@@ -18,14 +18,6 @@ from tests.helpers_auth import login, sim_settings
 
 # The meeting number of each fixture's client (a started app takes no new keys).
 NUMBERS: dict[int, str] = {}
-ISDIGIT_GAP = "str.isdigit() accepts '²' and int() refuses it: use hub.web.validate.path_id"
-
-
-def gap(path: str, owner_file: str) -> Any:
-    """A case waiting on a one-line fix in `owner_file` (not this engineer's to edit)."""
-    return pytest.param(
-        path, marks=pytest.mark.xfail(strict=True, reason=f"{owner_file}: {ISDIGIT_GAP}")
-    )
 
 
 @pytest.fixture
@@ -66,10 +58,10 @@ async def refused(resp: Any, *statuses: int) -> str:
         "/api/meetings/NNNNN/messages?limit=%C2%B2",
         "/api/live/rooms?page=%D9%A1",
         "/live/getRoomList?pageNum=%EF%BC%91",
-        gap("/api/polls/%C2%B2", "hub/web/activities.py _activity_id"),
-        gap("/api/lotteries/%E2%91%A0", "hub/web/activities.py _activity_id"),
-        gap("/api/live/rooms?status=%C2%B9%C2%B2", "hub/web/live.py _statuses"),
-        gap("/live/getRoomList?live_status=%C2%B2", "hub/web/live.py _statuses"),
+        "/api/polls/%C2%B2",
+        "/api/lotteries/%E2%91%A0",
+        "/api/live/rooms?status=%C2%B9%C2%B2",
+        "/live/getRoomList?live_status=%C2%B2",
     ],
 )
 async def test_unicode_digits_are_4xx(signed_in: TestClient[Any, Any], path: str) -> None:
@@ -79,7 +71,7 @@ async def test_unicode_digits_are_4xx(signed_in: TestClient[Any, Any], path: str
 @pytest.mark.parametrize(
     "path",
     [
-        gap("/api/redpackets/%C2%B9/claim", "hub/web/activities.py _activity_id"),
+        "/api/redpackets/%C2%B9/claim",
         "/api/admin/live/rooms/%C2%B2/replay",
     ],
 )

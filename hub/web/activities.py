@@ -23,20 +23,13 @@ from hub.keys import CACHE, CLOCK, DB
 from hub.meetings.access import check_access
 from hub.storage.meetings import Meeting
 from hub.web.access import meeting_for
-from hub.web.activity_timers import setup_activity_timers
+from hub.web.activity_timers import activity_id_of, setup_activity_timers
 from hub.web.auth import require_user
 from hub.web.catchup import setup_catchup
 from hub.web.export import export_csv
 from hub.web.validate import read_json
 
 AnyKind = ActivityKind[Any, Any]
-
-
-def _activity_id(request: web.Request, kind: AnyKind) -> int:
-    raw = request.match_info.get("id", "")
-    if not raw.isdigit() or len(raw) > 18:
-        raise not_found(kind.label)
-    return int(raw)
 
 
 async def _publish(
@@ -99,7 +92,7 @@ def read_handler(kind: AnyKind) -> Handler:
     """GET /api/<plural>/{id}: the activity as this attendee sees it (ended meetings too)."""
 
     async def read(request: web.Request) -> web.StreamResponse:
-        activity_id = _activity_id(request, kind)
+        activity_id = activity_id_of(request, kind)
         user = await require_user(request)
         db = request.app[DB]
         activity, meeting = await kind.locate(db, activity_id)
@@ -114,7 +107,7 @@ def action_handler(kind: AnyKind, action: Action[Any]) -> Handler:
     """POST /api/<plural>/{id}/<action>: check who and when, act, push the event, answer."""
 
     async def act(request: web.Request) -> web.StreamResponse:
-        activity_id = _activity_id(request, kind)
+        activity_id = activity_id_of(request, kind)
         user = await require_user(request)
         db = request.app[DB]
         activity, meeting = await kind.locate(db, activity_id)

@@ -25,7 +25,7 @@ from hub.keys import CACHE, CLOCK, DB
 from hub.meetings.access import check_access
 from hub.web.auth import require_user
 from hub.web.screen_access import link_token, viewer_of_link
-from hub.web.validate import read_json
+from hub.web.validate import path_id, read_json
 
 AnyKind = ActivityKind[Any, Any]
 EXTEND_EVENT = "extended"
@@ -33,10 +33,10 @@ EXTEND_EVENT = "extended"
 
 def activity_id_of(request: web.Request, kind: AnyKind) -> int:
     """The `{id}` of the path; 404 naming the kind when it is not a plain number."""
-    raw = request.match_info.get("id", "")
-    if not raw.isdigit() or len(raw) > 18:
+    value = path_id(request.match_info.get("id", ""))
+    if value is None:
         raise not_found(kind.label)
-    return int(raw)
+    return value
 
 
 def extend_handler(kind: AnyKind) -> Handler:

@@ -146,7 +146,8 @@ async def ws_link_screen(request: web.Request) -> web.StreamResponse:
 
 def _after(request: web.Request) -> int:
     raw = request.query.get("after", "")
-    return int(raw) if raw.isdigit() and len(raw) <= 15 else -1
+    # ASCII digits only: str.isdigit() also passes "²", which int() refuses.
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 15 else -1
 
 
 async def _serve(
