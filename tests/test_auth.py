@@ -19,9 +19,10 @@ async def test_fresh_user_signs_in_and_sees_me(
     resp = await client.get("/api/me")
     assert resp.status == 200
     user = (await resp.json())["user"]
-    assert user["userid"] == "zhangsan" and user["name"] == "zhangsan"
+    # Issue 16: the name WeCom's user/get gives, not the userid; the page asks when it has none.
+    assert user["userid"] == "zhangsan" and user["name"] == "张三"
     assert user["avatar"].startswith("http")
-    assert set(user) == {"id", "userid", "name", "avatar"}
+    assert set(user) == {"id", "userid", "name", "avatar", "needs_name"}
 
 
 async def test_returning_user_keeps_id_and_chosen_name(

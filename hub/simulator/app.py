@@ -26,6 +26,7 @@ def create_simulator_app(config: SimConfig) -> web.Application:
     r.add_get("/connect/oauth2/authorize", wecom.authorize)
     r.add_get("/cgi-bin/auth/getuserinfo", wecom.getuserinfo)
     r.add_post("/cgi-bin/auth/getuserdetail", wecom.getuserdetail)
+    r.add_get("/cgi-bin/user/get", wecom.user_get)
     r.add_get("/_sim/img/{kind}/{key}.svg", images.image)
     r.add_get("/_sim/media/{roomid}/{seg}.m3u8", images.media)
     r.add_get("/_sim/media/{roomid}/{seg}.webm", images.video)
@@ -38,6 +39,7 @@ def create_simulator_app(config: SimConfig) -> web.Application:
     r.add_post("/_sim/tokens/rotate", hooks.rotate_token)
     r.add_post("/_sim/reset", hooks.reset)
     r.add_post("/_sim/clock", hooks.clock)
+    r.add_post("/_sim/names", hooks.names)
     return app
 
 

@@ -38,6 +38,8 @@ WECOM_ERRMSG: dict[int, str] = {
     40013: "invalid corpid",
     41002: "corpid missing",
     41004: "corpsecret missing",
+    60011: "no privilege to access/modify contact/party/agent",
+    60111: "invalid string value `userid`. userid not found",
 }
 
 

@@ -11,7 +11,16 @@ from typing import Any
 from aiohttp import web
 
 ENDPOINTS = frozenset(
-    {"token", "stable_token", "getliveinfo", "replay", "gettoken", "getuserinfo", "getuserdetail"}
+    {
+        "token",
+        "stable_token",
+        "getliveinfo",
+        "replay",
+        "gettoken",
+        "getuserinfo",
+        "getuserdetail",
+        "user_get",
+    }
 )
 
 

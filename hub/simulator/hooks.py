@@ -29,6 +29,7 @@ async def get_state(request: web.Request) -> web.Response:
         for name in (
             "token_calls", "stable_token_calls", "wecom_token_calls", "getliveinfo_calls",
             "replay_calls", "authorize_calls", "getuserinfo_calls", "getuserdetail_calls",
+            "user_get_calls",
         )
     }  # fmt: skip
     return web.json_response(
@@ -184,3 +185,17 @@ async def clock(request: web.Request) -> web.Response:
         return sim_error(400, "advance must be between 0 and ten years")
     state.offset += float(advance)
     return web.json_response({"now": int(state.now()), "offset": state.offset})
+
+
+async def names(request: web.Request) -> web.Response:
+    """POST /_sim/names {"withhold": bool}: user/get refuses names (60011) while withheld."""
+    state = sim_state(request)
+    try:
+        body = await _object_body(request)
+        withhold = body.get("withhold")
+        if not isinstance(withhold, bool):
+            raise ValueError("withhold must be true or false")
+    except ValueError as exc:
+        return sim_error(400, str(exc))
+    state.withhold_names = withhold
+    return web.json_response({"withhold": withhold})

@@ -56,6 +56,9 @@ class SimState:
     tickets: dict[str, Grant] = field(default_factory=dict)
     members: dict[str, tuple[str, str]] = field(default_factory=lambda: dict(DEMO_USERS))
     rooms: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # The /_sim/names switch: user/get refuses every name with 60011 (no privilege), as WeCom
+    # does for members outside the app's visible range.
+    withhold_names: bool = False
 
     def __post_init__(self) -> None:
         self.daily_quota = self.config.daily_quota
@@ -98,6 +101,7 @@ class SimState:
         self.codes.clear()
         self.tickets.clear()
         self.members = dict(DEMO_USERS)
+        self.withhold_names = False
 
 
 SIM_STATE = web.AppKey("sim_state", SimState)

@@ -1,4 +1,4 @@
-"""WeCom endpoints: gettoken, the OAuth authorize page, auth/getuserinfo and auth/getuserdetail."""
+"""WeCom endpoints: gettoken, the OAuth page, auth/getuserinfo, auth/getuserdetail, user/get."""
 
 from __future__ import annotations
 
@@ -88,6 +88,7 @@ async def authorize(request: web.Request) -> web.StreamResponse:
     if not USERID_RE.fullmatch(userid):
         return _error_page("userid must match [A-Za-z0-9_.-]{1,64}")
     # Any well-formed userid joins the corp on the fly, so tests can log in as anyone.
+    # Named by their userid: user/get gives that as their name (the demo members have real ones).
     state.members.setdefault(userid, (userid, "0"))
     code = secrets.token_urlsafe(24)
     scope = request.query["scope"]
@@ -172,4 +173,24 @@ async def getuserdetail(request: web.Request) -> web.StreamResponse:
             "biz_mail": f"{userid}@demo-corp.wecom.work",
             "address": "广州市海珠区新港中路 397 号",
         }
+    )
+
+
+async def user_get(request: web.Request) -> web.StreamResponse:
+    """GET /cgi-bin/user/get?userid=: a member's name (60011 while /_sim/names withholds them)."""
+    state = sim_state(request)
+    state.counters["user_get_calls"] += 1
+    if (fault := await injected(request, "user_get", wecom=True)) is not None:
+        return fault
+    if errcode := _token_error(state, request):
+        return error_response(state, errcode, wecom=True)
+    userid = request.query.get("userid", "")
+    member = state.members.get(userid)
+    if member is None:
+        return error_response(state, 60111, wecom=True)
+    if state.withhold_names:
+        return error_response(state, 60011, wecom=True)
+    name, gender = member
+    return web.json_response(
+        {"errcode": 0, "errmsg": "ok", "userid": userid, "name": name, "gender": gender}
     )

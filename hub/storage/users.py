@@ -9,7 +9,9 @@ from typing import Any
 
 from hub.storage.database import Executor, IntegrityViolation, Row, placeholders
 
-_COLUMNS = "id, userid, name, avatar"
+_COLUMNS = "id, userid, name, avatar, needs_name"
+# How long a name WeCom gave stays fresh: sign-ins within a day ask user/get no more.
+NAME_REFRESH_SECONDS = 86_400.0
 
 
 @dataclass(frozen=True)
@@ -20,6 +22,8 @@ class User:
     userid: str
     name: str
     avatar: str
+    # WeCom gave no name and the user has not picked one: the meeting page asks once.
+    needs_name: bool = False
 
     def as_json(self) -> dict[str, Any]:
         """The public user payload."""
@@ -33,6 +37,8 @@ def user_from_row(row: Row, prefix: str = "") -> User:
         userid=str(row[f"{prefix}userid"]),
         name=str(row[f"{prefix}name"]),
         avatar=str(row[f"{prefix}avatar"] or ""),
+        # Joins that do not select it read people whose prompt does not matter there.
+        needs_name=bool(row.get(f"{prefix}needs_name") or 0),
     )
 
 
@@ -66,8 +72,8 @@ async def get_user_by_userid(ex: Executor, userid: str) -> User | None:
 async def upsert_login(ex: Executor, userid: str, avatar: str | None, now: float) -> User:
     """Create the user on first login, else refresh avatar (None keeps it) and login time.
 
-    WeCom's user detail carries no name, so a new user is named after their userid until they
-    pick a name themselves (`name_set`), which later logins never overwrite.
+    A new user is named after their userid until WeCom's user/get gives a name
+    (`record_wecom_name`) or they pick one themselves (`name_set`), which nothing overwrites.
     """
     if await get_user_by_userid(ex, userid) is None:
         # The same person may finish two logins at once: the other insert winning is fine.
@@ -90,5 +96,38 @@ async def upsert_login(ex: Executor, userid: str, avatar: str | None, now: float
 
 async def set_name(ex: Executor, user_id: int, name: str) -> User | None:
     """Set the display name a user chose; later logins keep it."""
-    await ex.execute("UPDATE app_user SET name = ?, name_set = 1 WHERE id = ?", (name, user_id))
+    await ex.execute(
+        "UPDATE app_user SET name = ?, name_set = 1, needs_name = 0 WHERE id = ?", (name, user_id)
+    )
     return await get_user(ex, user_id)
+
+
+async def wecom_name_due(ex: Executor, user_id: int, now: float) -> bool:
+    """True when sign-in should ask WeCom for the name: never chosen by the user, and not
+    asked within the last day."""
+    row = await ex.fetchone(
+        "SELECT name_set, name_checked_at FROM app_user WHERE id = ?", (user_id,)
+    )
+    if row is None or int(row["name_set"]):
+        return False
+    checked = row["name_checked_at"]
+    return checked is None or now - float(checked) >= NAME_REFRESH_SECONDS
+
+
+async def record_wecom_name(ex: Executor, user_id: int, name: str | None, now: float) -> None:
+    """Store the name WeCom gave (None: it refused or gave none, so the user needs one),
+    unless the user picked a name meanwhile."""
+    if name:
+        await ex.execute(
+            "UPDATE app_user SET name = ?, needs_name = 0, name_checked_at = ?"
+            " WHERE id = ? AND name_set = 0",
+            (name[:100], now, user_id),
+        )
+    else:
+        await ex.execute(
+            # Someone WeCom named before keeps that name; only a userid-named user is asked.
+            "UPDATE app_user SET name_checked_at = ?,"
+            " needs_name = CASE WHEN name = userid THEN 1 ELSE needs_name END"
+            " WHERE id = ? AND name_set = 0",
+            (now, user_id),
+        )

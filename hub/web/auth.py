@@ -11,7 +11,14 @@ from aiohttp import web
 
 from hub.errors import bad_request, forbidden
 from hub.keys import CLOCK, DB, SETTINGS
-from hub.storage.users import User, get_user, set_name, upsert_login
+from hub.storage.users import (
+    User,
+    get_user,
+    record_wecom_name,
+    set_name,
+    upsert_login,
+    wecom_name_due,
+)
 from hub.validate import text_field
 from hub.web.errors import ApiError
 from hub.web.sessions import LIVE_SESSIONS, get_session, new_session, setup_sessions
@@ -115,6 +122,24 @@ async def _wecom_user(request: web.Request, code: str) -> tuple[str, str | None]
     return userid, avatar if isinstance(avatar, str) and len(avatar) <= 500 else None
 
 
+async def _refresh_name(request: web.Request, user: User) -> User:
+    """Ask WeCom's user/get for the member's name at most daily; a refusal (60011 outside the
+    app's visible range) or no name marks the user as needing one, and never fails sign-in."""
+    db, now = request.app[DB], request.app[CLOCK].time()
+    if not await wecom_name_due(db, user.id, now):
+        return user
+    name: str | None = None
+    try:
+        member = await request.app[WECOM_CLIENT].get_member(user.userid)
+    except WeChatError as exc:
+        log.info("WeCom user/get gave no name for %s: errcode %s", user.userid, exc.errcode)
+    else:
+        raw = member.get("name")
+        name = raw.strip()[:100] if isinstance(raw, str) and raw.strip() else None
+    await record_wecom_name(db, user.id, name, now)
+    return await get_user(db, user.id) or user
+
+
 async def callback(request: web.Request) -> web.StreamResponse:
     """GET /auth/callback?code&state: check state, sign the WeCom user in, go to `next`."""
     session = await get_session(request)
@@ -132,6 +157,7 @@ async def callback(request: web.Request) -> web.StreamResponse:
     next_path = safe_next(session.get(NEXT_KEY))
     userid, avatar = await _wecom_user(request, code)
     user = await upsert_login(request.app[DB], userid, avatar, request.app[CLOCK].time())
+    user = await _refresh_name(request, user)
     live = request.app[LIVE_SESSIONS]
     previous = session.get(SESSION_ID_KEY)
     if isinstance(previous, str):
@@ -145,9 +171,9 @@ async def callback(request: web.Request) -> web.StreamResponse:
 
 
 async def me(request: web.Request) -> web.Response:
-    """GET /api/me: the signed-in user."""
+    """GET /api/me: the signed-in user, and whether the page should ask for a name."""
     user = await require_user(request)
-    return web.json_response({"user": user.as_json()})
+    return web.json_response({"user": {**user.as_json(), "needs_name": user.needs_name}})
 
 
 async def rename_me(request: web.Request) -> web.Response:
@@ -158,7 +184,7 @@ async def rename_me(request: web.Request) -> web.Response:
     updated = await set_name(request.app[DB], user.id, name)
     if updated is None:  # pragma: no cover - the user was just read
         raise ApiError(401, "unauthorized", "sign in first (/auth/login)")
-    return web.json_response({"user": updated.as_json()})
+    return web.json_response({"user": {**updated.as_json(), "needs_name": updated.needs_name}})
 
 
 async def logout(request: web.Request) -> web.Response:

@@ -62,3 +62,10 @@ class WeComClient(TokenClient):
             f"{self.endpoints.wecom_base}/cgi-bin/auth/getuserdetail",
             body={"user_ticket": user_ticket},
         )
+
+    async def get_member(self, userid: str) -> dict[str, Any]:
+        """GET /cgi-bin/user/get: a member's record; a self-built app gets `name` for members
+        in its visible range (errcode 60011 outside it)."""
+        return await self.call(
+            "GET", f"{self.endpoints.wecom_base}/cgi-bin/user/get", params={"userid": userid}
+        )
