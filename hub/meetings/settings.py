@@ -52,6 +52,17 @@ def whole(lo: int, hi: int) -> Validator:
     return lambda body, name: int_field(body, name, lo=lo, hi=hi)
 
 
+def one_of(*allowed: str) -> Validator:
+    """A validator: one of these strings."""
+
+    def check(body: dict[str, Any], name: str) -> str:
+        if body[name] not in allowed:
+            raise bad_request(f"'{name}' must be one of: {', '.join(allowed)}")
+        return str(body[name])
+
+    return check
+
+
 def words(max_items: int, max_len: int) -> Validator:
     """A validator: a list of at most `max_items` non-empty strings of at most `max_len`."""
 
@@ -68,6 +79,7 @@ AUTO_PRESENT = register(
     "auto_present", True, boolean, "present each new activity on the screen as it is created"
 )
 DANMAKU = register("danmaku", False, boolean, "chat messages cross the screen as 弹幕")
+GUESTS = register("guests", "wecom", one_of("wecom", "wechat", "anyone"), "who may join")
 QA = register("qa", True, boolean, "attendees may ask questions (Q&A)")
 QA_ANONYMOUS = register("qa_anonymous", True, boolean, "attendees may ask questions anonymously")
 QA_MODERATION = register(
