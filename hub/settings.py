@@ -275,6 +275,50 @@ class Settings:
     wecom_oauth_base: str = setting(
         "https://open.weixin.qq.com", "HUB_WECOM_OAUTH_BASE", "WeCom sign-in pages", _http_url
     )
+    wechat_oa_appid: str | None = setting(
+        None,
+        "HUB_WECHAT_OA_APPID",
+        "公众号 app id: WeChat-browser sign-in (`/auth/wechat/login`); unset turns it off",
+    )
+    wechat_oa_secret: str | None = setting(
+        None, "HUB_WECHAT_OA_SECRET", "公众号 secret, set with its app id", secret=True
+    )
+    wechat_oauth_base: str = setting(
+        "https://open.weixin.qq.com",
+        "HUB_WECHAT_OAUTH_BASE",
+        "公众号 sign-in pages (its token and userinfo calls use `HUB_WECHAT_API_BASE`)",
+        _http_url,
+    )
+    wechat_may_create: bool = setting(
+        False,
+        "HUB_WECHAT_MAY_CREATE",
+        "`1` lets WeChat users (mini-program, 公众号) create meetings; nickname guests never do",
+        _flag,
+    )
+    guests_per_meeting: int = setting(
+        2000,
+        "HUB_GUESTS_PER_MEETING",
+        "nickname guests one meeting admits",
+        _whole,
+        lo=1,
+        hi=2000,
+    )
+    guests_per_ip: int = setting(
+        20,
+        "HUB_GUESTS_PER_IP",
+        "nickname guest sign-ins from one client IP per `HUB_GUESTS_IP_WINDOW`",
+        _whole,
+        lo=1,
+        hi=100_000,
+    )
+    guests_ip_window: float = setting(
+        3600.0,
+        "HUB_GUESTS_IP_WINDOW",
+        "seconds of the per-IP guest budget's window",
+        _number,
+        lo=1.0,
+        hi=86400.0,
+    )
     live_daily_quota: int = setting(
         500,
         "HUB_LIVE_DAILY_QUOTA",
@@ -525,6 +569,8 @@ def _parse(env: Mapping[str, str]) -> Settings:
         raise ConfigError("HUB_WECHAT_APPID and HUB_WECHAT_SECRET must be set together")
     if bool(v["wecom_corpid"]) != bool(v["wecom_secret"]):
         raise ConfigError("HUB_WECOM_CORPID and HUB_WECOM_SECRET must be set together")
+    if bool(v["wechat_oa_appid"]) != bool(v["wechat_oa_secret"]):
+        raise ConfigError("HUB_WECHAT_OA_APPID and HUB_WECHAT_OA_SECRET must be set together")
     if v["demo"]:
         v["secret_key"] = v["secret_key"] or _demo_secret(v["data_dir"], "secret_key", 48)
         v["admin_token"] = v["admin_token"] or _demo_secret(v["data_dir"], "admin_token", 24)

@@ -21,6 +21,10 @@ class WeChatEndpoints:
     corpid: str | None
     corpsecret: str | None = field(repr=False)
     agentid: str | None
+    # The 公众号 (WeChat-browser sign-in, issue 21): unset turns that sign-in off.
+    oa_appid: str | None = None
+    oa_secret: str | None = field(default=None, repr=False)
+    wechat_oauth_base: str = "https://open.weixin.qq.com"
 
     @classmethod
     def from_settings(cls, s: Settings) -> WeChatEndpoints:
@@ -34,6 +38,9 @@ class WeChatEndpoints:
             s.wecom_corpid,
             s.wecom_secret,
             s.wecom_agentid,
+            s.wechat_oa_appid,
+            s.wechat_oa_secret,
+            s.wechat_oauth_base,
         )
 
 

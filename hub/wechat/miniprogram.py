@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from hub.wechat.base import TokenClient, check
-from hub.wechat.errors import WeChatUnavailable
+from hub.wechat.errors import NotConfigured, WeChatUnavailable
 from hub.wechat.http import Transport
 from hub.wechat.tokens import Credential, Fetched
 
@@ -56,4 +56,23 @@ class MiniProgramClient(TokenClient):
             "POST",
             f"{self.endpoints.wechat_base}/wxa/business/getliveinfo",
             body={"action": "get_replay", "room_id": room_id, "start": start, "limit": limit},
+        )
+
+    async def code_to_session(self, code: str) -> dict[str, Any]:
+        """GET /sns/jscode2session: a `wx.login` code to `openid`, `session_key`, maybe `unionid`.
+
+        Signed with the app id and secret (no access token). The answer holds the session_key:
+        callers keep it out of logs and answers.
+        """
+        ep = self.endpoints
+        if not ep.appid or not ep.secret:
+            raise NotConfigured("the mini-program (HUB_WECHAT_APPID)")
+        params = {
+            "appid": ep.appid,
+            "secret": ep.secret,
+            "js_code": code,
+            "grant_type": "authorization_code",
+        }
+        return check(
+            await self.transport.call("GET", f"{ep.wechat_base}/sns/jscode2session", params=params)
         )
