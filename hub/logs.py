@@ -19,7 +19,9 @@ _SECRET_NAMES = r"access_token|secret|corpsecret|user_ticket|ticket|admin_token|
 _QUERY = re.compile(rf"(?i)\b({_SECRET_NAMES}|code)=([^&\s\"'#]+)")
 _JSON = re.compile(rf"(?i)(\"(?:{_SECRET_NAMES})\"\s*:\s*\")([^\"]+)(\")")
 _URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]+:)([^@\s/]+)(@)")
-_AUTH = re.compile(r"(?i)(authorization:?\s*bearer\s+)(\S+)")
+_AUTH = re.compile(r"(?i)(authorization:?\s*(?:bearer|screen)\s+)(\S+)")
+# A screen link's path is its credential: /s/<token> (docs/dashboard.md).
+_SCREEN_LINK = re.compile(r"(^|[\s\"'(]|://[^/\s\"']+)/s/[A-Za-z0-9_-]{16,}")
 
 # Characters that could end a line, rewrite the terminal, reorder what a reader sees, or fail the
 # UTF-8 write of the whole line: C0 and C1 controls, DEL, the Unicode line and paragraph
@@ -54,6 +56,7 @@ def mask_secrets(text: str, literals: Iterable[str] = ()) -> str:
     text = _QUERY.sub(r"\1=***", text)
     text = _JSON.sub(r"\1***\3", text)
     text = _URL_PASSWORD.sub(r"\1***\3", text)
+    text = _SCREEN_LINK.sub(r"\1/s/***", text)
     return _AUTH.sub(r"\1***", text)
 
 

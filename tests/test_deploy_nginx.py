@@ -169,6 +169,7 @@ async def test_oauth_codes_and_tickets_stay_out_of_the_access_log(
         f"/auth/callback?code={CODE}&state=s1",
         f"/auth/callback?state=s2&code={CODE}",
         f"/ws/meetings/12345?ticket={TICKET}",
+        f"/s/{TICKET}",  # a screen link: its path is the credential
         "/healthz?plain=1",
     ]
     async with aiohttp.ClientSession() as session:
@@ -189,5 +190,6 @@ async def test_oauth_codes_and_tickets_stay_out_of_the_access_log(
     assert CODE not in text and TICKET not in text
     assert text.count("/auth/callback?(query hidden") == 2
     assert "/ws/meetings/12345?(query hidden" in text
+    assert '"GET /s/*** ' in text
     assert "/healthz?plain=1" in text  # other queries are logged as they came
     assert request_id in text  # the same id as hub's own lines carry

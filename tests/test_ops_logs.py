@@ -12,7 +12,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from hub.app import create_app
-from hub.logs import AccessLogger, MaskingFormatter, request_id
+from hub.logs import AccessLogger, MaskingFormatter, mask_secrets, request_id
 from hub.settings import Settings
 
 MP_SECRET = "mp-secret-abcdef0123456789"
@@ -161,3 +161,16 @@ async def test_handler_logs_inside_a_request_carry_its_id(
         await client.close()
     line = next(ln for ln in lines_of(fmt, buffer) if "handling the request" in ln)
     assert "inner-7" in line
+
+
+def test_screen_link_tokens_are_masked_wherever_they_appear() -> None:
+    token = "AbCdEfGhIjKlMnOpQrStUvWxYz012345"
+    for text in (
+        f'"GET /s/{token} HTTP/1.1" 200',
+        f"https://hub.example.com/s/{token}",
+        f'{{"path": "/s/{token}"}}',
+        f"Authorization: Screen {token}",
+    ):
+        masked = mask_secrets(text)
+        assert token not in masked and "***" in masked
+    assert mask_secrets(f"/static/s/{token}") == f"/static/s/{token}"  # only a link's own path
