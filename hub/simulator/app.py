@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from . import hooks, images, wechat, wecom
+from . import hooks, images, wechat, wecom, wx_login
 from .config import SimConfig
 from .state import SIM_STATE, SimState
 
@@ -27,6 +27,10 @@ def create_simulator_app(config: SimConfig) -> web.Application:
     r.add_get("/cgi-bin/auth/getuserinfo", wecom.getuserinfo)
     r.add_post("/cgi-bin/auth/getuserdetail", wecom.getuserdetail)
     r.add_get("/cgi-bin/user/get", wecom.user_get)
+    r.add_get("/sns/jscode2session", wx_login.jscode2session)
+    r.add_get("/sns/oauth2/access_token", wx_login.oauth2_access_token)
+    r.add_get("/sns/userinfo", wx_login.userinfo)
+    r.add_post("/_sim/wx/login", wx_login.wx_login)
     r.add_get("/_sim/img/{kind}/{key}.svg", images.image)
     r.add_get("/_sim/media/{roomid}/{seg}.m3u8", images.media)
     r.add_get("/_sim/media/{roomid}/{seg}.webm", images.video)

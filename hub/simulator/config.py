@@ -15,6 +15,8 @@ class SimConfig:
     corpid: str = "wwdemo0000000001"
     corpsecret: str = field(default="demo-wecom-secret-000000000000000", repr=False)
     agentid: str = "1000002"
+    oa_appid: str = "wxdemooa00000001"
+    oa_secret: str = field(default="demo-oa-secret-00000000000000000", repr=False)
     rooms: int = 0
     seed: int | None = None
     daily_quota: int = 100_000
@@ -33,4 +35,7 @@ class SimConfig:
             "wechat_api_base": url,
             "wecom_api_base": url,
             "wecom_oauth_base": url,
+            "wechat_oa_appid": self.oa_appid,
+            "wechat_oa_secret": self.oa_secret,
+            "wechat_oauth_base": url,
         }

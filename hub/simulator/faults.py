@@ -18,6 +18,9 @@ ENDPOINTS = frozenset(
         "replay",
         "gettoken",
         "getuserinfo",
+        "jscode2session",
+        "oauth2_access_token",
+        "userinfo",
         "getuserdetail",
         "user_get",
     }

@@ -29,7 +29,8 @@ async def get_state(request: web.Request) -> web.Response:
         for name in (
             "token_calls", "stable_token_calls", "wecom_token_calls", "getliveinfo_calls",
             "replay_calls", "authorize_calls", "getuserinfo_calls", "getuserdetail_calls",
-            "user_get_calls",
+            "user_get_calls", "jscode2session_calls", "oa_authorize_calls",
+            "oauth2_access_token_calls", "userinfo_calls",
         )
     }  # fmt: skip
     return web.json_response(

@@ -13,6 +13,7 @@ from .config import SimConfig
 from .faults import FaultQueues
 from .rooms import generate_rooms
 from .tokens import TokenStore
+from .wx_people import WxLogins
 
 BEIJING_OFFSET = 8 * 3600
 CODE_TTL = 300
@@ -59,6 +60,8 @@ class SimState:
     # The /_sim/names switch: user/get refuses every name with 60011 (no privilege), as WeCom
     # does for members outside the app's visible range.
     withhold_names: bool = False
+    # Mini-program (jscode2session) and 公众号 OAuth codes and user tokens.
+    wx: WxLogins = field(default_factory=WxLogins)
 
     def __post_init__(self) -> None:
         self.daily_quota = self.config.daily_quota
@@ -102,6 +105,7 @@ class SimState:
         self.tickets.clear()
         self.members = dict(DEMO_USERS)
         self.withhold_names = False
+        self.wx.clear()
 
 
 SIM_STATE = web.AppKey("sim_state", SimState)

@@ -9,6 +9,7 @@ import secrets
 from aiohttp import web
 from yarl import URL
 
+from . import wx_login
 from .common import injected, origin, read_json, sim_state
 from .errors import error_response
 from .state import CODE_TTL, TICKET_TTL, Grant, SimState
@@ -78,6 +79,9 @@ def _authorize_problem(state: SimState, request: web.Request) -> str | None:
 async def authorize(request: web.Request) -> web.StreamResponse:
     """GET /connect/oauth2/authorize: pick a demo user, or approve at once with &userid=."""
     state = sim_state(request)
+    if request.query.get("appid") == state.config.oa_appid:
+        # WeCom and the 公众号 share this page (open.weixin.qq.com); the appid tells them apart.
+        return await wx_login.oa_authorize(request)
     state.counters["authorize_calls"] += 1
     problem = _authorize_problem(state, request)
     if problem is not None:
