@@ -14,9 +14,12 @@ from aiohttp.abc import AbstractAccessLogger
 from aiohttp.web import BaseRequest, StreamResponse
 
 # Query parameters and JSON fields whose values are credentials.
-_SECRET_NAMES = r"access_token|secret|corpsecret|user_ticket|ticket|admin_token|password"
+_SECRET_NAMES = (
+    r"access_token|refresh_token|session_key|secret|corpsecret|user_ticket|ticket|admin_token"
+    r"|password"
+)
 # In URLs an OAuth `code` is a credential too; in JSON "code" names an error, so it stays.
-_QUERY = re.compile(rf"(?i)\b({_SECRET_NAMES}|code)=([^&\s\"'#]+)")
+_QUERY = re.compile(rf"(?i)\b({_SECRET_NAMES}|code|js_code)=([^&\s\"'#]+)")
 _JSON = re.compile(rf"(?i)(\"(?:{_SECRET_NAMES})\"\s*:\s*\")([^\"]+)(\")")
 _URL_PASSWORD = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^/\s:@]+:)([^@\s/]+)(@)")
 _AUTH = re.compile(r"(?i)(authorization:?\s*(?:bearer|screen)\s+)(\S+)")
