@@ -10,6 +10,7 @@ from hub.activities.checkin import CHECKIN
 from hub.activities.kind import ActivityKind, Json
 from hub.activities.lottery import LOTTERY
 from hub.activities.poll import POLL
+from hub.activities.question import QUESTION
 from hub.activities.quiz import QUIZ
 from hub.activities.rating import RATING
 from hub.activities.redpacket import REDPACKET
@@ -24,6 +25,7 @@ KINDS: tuple[ActivityKind[Any, Any], ...] = (
     WORDCLOUD,
     QUIZ,
     CHECKIN,
+    QUESTION,
 )
 
 

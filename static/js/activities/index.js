@@ -3,6 +3,7 @@
 import checkin from "./checkin.js";
 import lottery from "./lottery.js";
 import poll from "./poll.js";
+import question from "./question.js";
 import quiz from "./quiz.js";
 import rating from "./rating.js";
 import redpacket from "./redpacket.js";
@@ -17,4 +18,5 @@ export const KINDS = new Map([
   wordcloud,
   quiz,
   checkin,
+  question,
 ].map((kind) => [kind.kind, kind]));

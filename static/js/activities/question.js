@@ -1,0 +1,65 @@
+// Q&A: a question attendees ask, upvoted once per person; the organizer answers, highlights,
+// hides, approves (under moderation) and deletes. An anonymous question never names its author.
+import { el, t } from "../common.js";
+
+function meta(data) {
+  const who = data.anonymous ? t("question.anonymous") : (data.author ?? "");
+  const parts = [el("span", { class: "muted", text: who })];
+  if (data.answered) parts.push(el("span", { class: "badge answered", text: t("question.answered") }));
+  if (data.highlighted) parts.push(el("span", { class: "badge highlighted", text: t("question.highlighted") }));
+  if (data.status === "pending") parts.push(el("span", { class: "badge", text: t("question.pending") }));
+  if (data.status === "hidden") parts.push(el("span", { class: "badge", text: t("question.hidden") }));
+  return el("div", { class: "question-meta" }, parts);
+}
+
+function organizerTools(data, ui) {
+  const url = `/api/questions/${data.id}`;
+  const tools = [
+    ui.action(data.answered ? t("question.unanswer") : t("question.answer"), "ghost small answer",
+      () => ui.post(`${url}/answer`, { answered: !data.answered })),
+    ui.action(data.highlighted ? t("question.unhighlight") : t("question.highlight"), "ghost small highlight",
+      () => ui.post(`${url}/highlight`, { highlighted: !data.highlighted })),
+    data.status === "open"
+      ? ui.action(t("question.hide"), "ghost small hide", () => ui.post(`${url}/hide`, {}))
+      : ui.action(t("question.approve"), "ghost small approve", () => ui.post(`${url}/approve`, {})),
+    ui.action(t("question.delete"), "ghost small delete", () => ui.post(`${url}/delete`, {})),
+  ];
+  return el("div", { class: "actions" }, tools);
+}
+
+export default {
+  kind: "question",
+  plural: "questions",
+  mine: ["my_upvote", "mine"],
+
+  title: (data) => data.text || t(data.status === "deleted" ? "question.deleted" : "question.kind"),
+
+  render(data, ui) {
+    if (data.status === "deleted") return [];
+    const parts = [meta(data)];
+    const count = el("span", { class: "big-number upvotes", text: String(data.upvotes ?? 0) });
+    if (ui.canAct(data)) {
+      const voted = Boolean(data.my_upvote);
+      parts.push(el("div", { class: "actions" }, count,
+        ui.action(voted ? t("question.unvote") : t("question.upvote"), voted ? "upvote on" : "upvote",
+          () => ui.post(`/api/questions/${data.id}/${voted ? "unvote" : "upvote"}`, {}))));
+    } else {
+      parts.push(el("div", {}, count, el("span", { class: "muted", text: ` ${t("question.votes")}` })));
+    }
+    if (ui.organizer && !ui.stage && !ui.ended) parts.push(organizerTools(data, ui));
+    return parts;
+  },
+
+  /** On the big screen: the question large with its upvotes. */
+  present(data) {
+    if (data.status !== "open") return [el("div", { class: "question-body" })];
+    return [el("div", { class: `question-body${data.highlighted ? " highlighted" : ""}` },
+      el("div", { class: "question-text", text: data.text }),
+      el("div", { class: "average-sub", text: `▲ ${data.upvotes ?? 0} · ${data.anonymous ? t("question.anonymous") : (data.author ?? "")}` }))];
+  },
+
+  createBody(form) {
+    const f = form.elements;
+    return { text: f.text.value.trim(), anonymous: f.anonymous.checked };
+  },
+};
