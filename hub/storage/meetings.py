@@ -401,7 +401,7 @@ async def is_attendee(ex: Executor, meeting_id: int, user_id: int) -> bool:
 async def list_attendees(ex: Executor, meeting_id: int) -> list[User]:
     """The meeting's attendees in the order they joined."""
     rows = await ex.fetchall(
-        "SELECT u.id, u.userid, u.name, u.avatar FROM attendee a"
+        "SELECT u.id, u.userid, u.name, u.avatar, u.provider FROM attendee a"
         " JOIN app_user u ON u.id = a.user_id WHERE a.meeting_id = ?"
         " ORDER BY a.joined_at, u.id",
         (meeting_id,),

@@ -1,4 +1,4 @@
-"""People who signed in through WeCom (`app_user`): lookups and the login upsert."""
+"""People who signed in (`app_user`): lookups and the WeCom login upsert (others: identities)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from hub.storage.database import Executor, IntegrityViolation, Row, placeholders
 
-_COLUMNS = "id, userid, name, avatar, needs_name"
+_COLUMNS = "id, userid, name, avatar, needs_name, provider"
 # How long a name WeCom gave stays fresh: sign-ins within a day ask user/get no more.
 NAME_REFRESH_SECONDS = 86_400.0
 
@@ -24,6 +24,8 @@ class User:
     avatar: str
     # WeCom gave no name and the user has not picked one: the meeting page asks once.
     needs_name: bool = False
+    # Where they signed in from: wecom, miniprogram, wechat (公众号) or guest (issue 21).
+    provider: str = "wecom"
 
     def as_json(self) -> dict[str, Any]:
         """The public user payload."""
@@ -39,6 +41,7 @@ def user_from_row(row: Row, prefix: str = "") -> User:
         avatar=str(row[f"{prefix}avatar"] or ""),
         # Joins that do not select it read people whose prompt does not matter there.
         needs_name=bool(row.get(f"{prefix}needs_name") or 0),
+        provider=str(row.get(f"{prefix}provider") or "wecom"),
     )
 
 

@@ -30,8 +30,8 @@ def bearer_token(request: web.Request) -> str | None:
 
 def is_admin_user(settings: Settings, user: User | None) -> bool:
     """A signed-in user listed in HUB_ADMIN_USERS (unset: every user in demo mode, else nobody)."""
-    if user is None:
-        return False
+    if user is None or user.provider != "wecom":
+        return False  # WeChat users and nickname guests never administer (issue 21)
     if settings.admin_users is None:
         return settings.demo
     return user.userid in settings.admin_users

@@ -41,7 +41,13 @@ async def current_user(request: web.Request) -> User | None:
 
     The cookie must name a session that is still live on the server: a logout, a "sign out
     everywhere" or an admin's revocation ends it, whoever still holds a copy of the cookie.
+    A bearer token (a mini-program's, from POST /api/mp/login) is such a session id too; a
+    request that sends one is that token's user or nobody, whatever cookie it carries.
     """
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        bearer_uid = await request.app[LIVE_SESSIONS].user_of(token.strip())
+        return None if bearer_uid is None else await get_user(request.app[DB], bearer_uid)
     session = await get_session(request)
     uid = session.get(USER_KEY)
     sid = session.get(SESSION_ID_KEY)
