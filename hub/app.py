@@ -19,13 +19,16 @@ from hub.web.admin_meetings import setup_admin_meetings
 from hub.web.auth import setup_auth
 from hub.web.chat import setup_chat
 from hub.web.danmaku import setup_danmaku
+from hub.web.guests import setup_guests
 from hub.web.health import setup_health
 from hub.web.live import setup_live_routes
 from hub.web.meetings import setup_meetings
 from hub.web.metrics import metrics_state_ctx, setup_metrics
 from hub.web.middleware import setup_middleware
+from hub.web.mp_auth import setup_mp_auth
 from hub.web.pages import setup_pages
 from hub.web.screen import setup_screen
+from hub.web.wechat_auth import setup_wechat_auth
 from hub.web.ws import setup_ws
 from hub.wechat.ctx import wechat_ctx
 from hub.wechat.endpoints import ENDPOINTS, WeChatEndpoints
@@ -56,6 +59,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
 
     setup_health(app)
     setup_auth(app)
+    setup_mp_auth(app)  # mini-program sign-in, bearer tokens (issue 21)
+    setup_wechat_auth(app)  # 公众号 sign-in in the WeChat browser (issue 21)
+    setup_guests(app)  # nickname guests of `anyone` meetings (issue 21)
     setup_meetings(app)
     setup_admin_meetings(app)
     setup_realtime(app)

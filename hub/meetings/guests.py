@@ -80,7 +80,8 @@ class GuestDoor:
     per_ip: int
     window: float
 
-    async def _count_ip(self, ip: str | None) -> None:
+    async def count_ip(self, ip: str | None) -> None:
+        """Count one guest attempt from `ip`; TooManyGuestsFromHere past its window's budget."""
         if not ip:
             return
         key = f"guests:ip:{ip}"
@@ -93,17 +94,14 @@ class GuestDoor:
             # The meeting cap still holds; only the per-IP budget waits for the cache.
             log.warning("a guest sign-in was not counted: the cache is unavailable")
 
-    async def admit(
-        self, meeting: Meeting, nickname: str, avatar: str | None, ip: str | None
-    ) -> int:
+    async def admit(self, meeting: Meeting, nickname: str, avatar: str | None) -> int:
         """Create a guest and seat them in the meeting; returns the guest's user id.
 
         403 `guests_not_allowed` unless the meeting's `guests` is `anyone`, 409
-        `meeting_ended`, 409 `guests_full` at the cap, 429 (TooManyGuestsFromHere) per IP.
+        `meeting_ended`, 409 `guests_full` at the cap. The caller counts the IP first.
         """
         if await guests_mode(self.db, meeting.id) != "anyone":
             raise forbidden("this meeting does not take guests", "guests_not_allowed")
-        await self._count_ip(ip)
         cap = min(self.per_meeting, MAX_GUESTS)
         now = self.clock.time()
         async with self.db.transaction() as tx:
