@@ -116,3 +116,10 @@ async def test_json_is_byte_identical_with_and_without_the_cache(
     pages._memo.clear()  # another process: only the shared cache has it
     shared, third = await fetch(hub, path, params)
     assert third == first and shared.headers["ETag"] == cold.headers["ETag"]
+
+
+@pytest.mark.parametrize("params", [{"q": "x" * 101}, {"status": "101,replays"}])
+async def test_a_bad_search_or_filter_is_a_400(hub: Hub, params: dict[str, str]) -> None:
+    resp = await hub.client.get("/api/live/rooms", params=params)
+    assert resp.status == 400
+    assert (await resp.json())["error"]["code"] == "bad_request"

@@ -59,19 +59,21 @@ class Encoded:
 
 @dataclass(frozen=True)
 class ListRequest:
-    """A list as a route asks for it: page (from 1), size, statuses (none: all), search text."""
+    """A list as a route asks for it: page (from 1), size, statuses, search text, and whether
+    rooms with replay segments are asked for (see store.RoomQuery)."""
 
     kind: Kind
     page: int
     size: int
     statuses: tuple[int, ...] = ()
     search: str = ""
+    replay: bool = False
 
     @property
     def shape(self) -> str:
         """The cache key part that tells this list from others (the search is hashed)."""
         words = hashlib.blake2b(self.search.encode(), digest_size=8).hexdigest()
-        codes = ",".join(map(str, self.statuses))
+        codes = ",".join([*map(str, self.statuses), *(["replay"] if self.replay else [])])
         return f"{self.kind}:{codes}:{self.page}:{self.size}:{words if self.search else ''}"
 
 
@@ -93,6 +95,7 @@ def envelope(want: ListRequest, found: store.RoomPage, anchor: str) -> dict[str,
     counts = {str(s): found.counts.get(s, 0) for s in STATUSES}
     # A status WeChat adds later still counts rather than vanishing.
     counts.update({str(s): n for s, n in sorted(found.counts.items()) if s not in STATUSES})
+    counts["replay"] = found.with_replay
     return {
         "total": found.total,
         "page": want.page,

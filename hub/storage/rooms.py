@@ -31,6 +31,8 @@ ENDED = 103
 UPSERT_BATCH = 500
 DELETE_BATCH = 500
 REPLAY_BATCH = 100
+# Segments are stored as canonical JSON: none is exactly '[]'.
+HAS_REPLAY = "live_replay <> '[]'"
 
 
 def dump_json(value: Any) -> str:
@@ -218,21 +220,28 @@ async def apply_listing(ex: Executor, changes: ListingChanges, now: float) -> No
 
 @dataclass(frozen=True)
 class RoomQuery:
-    """Which rooms a list shows: a search in name and anchor, statuses (none: all), a page."""
+    """Which rooms a list shows: a search in name and anchor, statuses, a page.
+
+    With neither statuses nor `replay`, every status; `replay` adds the rooms that have replay
+    segments (whatever their status).
+    """
 
     offset: int
     limit: int
     statuses: tuple[int, ...] = ()
     search: str = ""
+    replay: bool = False
 
 
 @dataclass(frozen=True)
 class RoomPage:
-    """One page of rooms, how many match, and how many of those the search finds per status."""
+    """One page of rooms, how many match, and how many the search finds per status and with
+    replay segments."""
 
     total: int
     rooms: list[LiveRoom]
     counts: dict[int, int]
+    with_replay: int = 0
 
 
 def _like(text: str) -> str:
@@ -260,15 +269,27 @@ async def find_rooms(ex: Executor, query: RoomQuery) -> RoomPage:
     """
     clauses, params = _search_filter(query.search)
     grouped = await ex.fetchall(
-        f"SELECT live_status, COUNT(*) AS n FROM live_room{_where(clauses)} GROUP BY live_status",
+        "SELECT live_status, COUNT(*) AS n,"
+        f" SUM(CASE WHEN {HAS_REPLAY} THEN 1 ELSE 0 END) AS r"
+        f" FROM live_room{_where(clauses)} GROUP BY live_status",
         params,
     )
     counts = {int(r["live_status"]): _int(r["n"]) for r in grouped}
-    wanted = query.statuses or tuple(counts)
-    total = sum(counts.get(s, 0) for s in wanted)
-    if query.statuses:
-        clauses = [*clauses, f"live_status IN ({placeholders(len(query.statuses))})"]
-        params = [*params, *query.statuses]
+    replays = {int(r["live_status"]): _int(r["r"]) for r in grouped}
+    if not query.statuses and not query.replay:
+        total = sum(counts.values())
+    else:
+        # A room counts once: by its status when asked for, else by its replay.
+        total = sum(
+            counts[s] if s in query.statuses else replays[s] if query.replay else 0 for s in counts
+        )
+        picked = []
+        if query.statuses:
+            picked.append(f"live_status IN ({placeholders(len(query.statuses))})")
+            params = [*params, *query.statuses]
+        if query.replay:
+            picked.append(HAS_REPLAY)
+        clauses = [*clauses, f"({' OR '.join(picked)})"]
     rows: list[Row] = []
     if total > query.offset:
         rows = await ex.fetchall(
@@ -276,7 +297,7 @@ async def find_rooms(ex: Executor, query: RoomQuery) -> RoomPage:
             "ORDER BY is_top DESC, start_time DESC, roomid DESC LIMIT ? OFFSET ?",
             [*params, query.limit, query.offset],
         )
-    return RoomPage(total, [LiveRoom.from_row(r) for r in rows], counts)
+    return RoomPage(total, [LiveRoom.from_row(r) for r in rows], counts, sum(replays.values()))
 
 
 async def list_rooms(

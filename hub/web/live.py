@@ -37,17 +37,23 @@ def _json(body: Any, status: int = 200) -> web.Response:
     return web.json_response(body, status=status, dumps=dumps)
 
 
-def _statuses(request: web.Request, name: str) -> tuple[int, ...]:
+def _statuses(request: web.Request, name: str, *, replay: bool = False) -> tuple[int, ...]:
     raw = request.query.get(name, "").strip()
     if not raw:
         return ()
     found: set[int] = set()
     for part in raw.split(","):
         part = part.strip()
+        if replay and part == "replay":
+            continue
         if whole_number(part) not in STATUSES:  # ASCII digits only: int("²") would raise
             raise bad_request(f"query parameter '{name}' must list live statuses 101..107")
         found.add(int(part))
     return tuple(sorted(found))
+
+
+def _asks_replay(request: web.Request) -> bool:
+    return "replay" in (p.strip() for p in request.query.get("status", "").split(","))
 
 
 def search_text(request: web.Request) -> str:
@@ -64,8 +70,9 @@ def api_list_request(request: web.Request) -> ListRequest:
         "api",
         query_int(request, "page", default=1, lo=1, hi=MAX_PAGE),
         query_int(request, "page_size", default=20, lo=1, hi=MAX_PAGE_SIZE),
-        _statuses(request, "status"),
+        _statuses(request, "status", replay=True),
         search_text(request),
+        _asks_replay(request),
     )
 
 
@@ -113,7 +120,8 @@ async def get_room_list(request: web.Request) -> web.Response:
 
 
 async def api_rooms(request: web.Request) -> web.Response:
-    """GET /api/live/rooms?q=&status=101,102&page=&page_size=: rooms and counts per status."""
+    """GET /api/live/rooms?q=&status=101,102[,replay]&page=&page_size=: rooms and counts per
+    status (and `replay`: rooms with replay segments), counted over the search alone."""
     want = api_list_request(request)
     return send_encoded(request, await request.app[ROOM_PAGES].answer(want))
 

@@ -51,7 +51,7 @@ def route_label(request: web.Request) -> str:
 @web.middleware
 async def request_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     """Tag the request with an id, refuse forged writes, shape errors, save a changed session,
-    count by route and status.
+    compress and long-cache static files, count by route and status.
 
     One middleware rather than one per concern: a websocket keeps its handler's whole middleware
     chain suspended for as long as it is open, so every extra frame costs memory per connection.
@@ -73,6 +73,8 @@ async def request_middleware(request: web.Request, handler: Any) -> web.StreamRe
             response = error_answer(request, exc)
         else:
             await save_changed_session(request, response)
+            if isinstance(response, web.FileResponse):
+                _static_answer(request, response)
         status = response.status
         return response
     except web.HTTPException as exc:
@@ -101,6 +103,22 @@ async def _echo_request_id(request: web.Request, response: web.StreamResponse) -
     rid = request.get(REQUEST_ID_KEY)
     if rid is not None:
         response.headers[REQUEST_ID_HEADER] = rid
+
+
+# Text assets shrink 3-5x with gzip; images and video are compressed already.
+COMPRESSIBLE = (".js", ".css", ".svg", ".json")
+# static_url() puts a content hash in `?v=`: that URL's bytes never change.
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def _static_answer(request: web.Request, response: web.FileResponse) -> None:
+    # Before prepare(): compression is chosen there (on_response_prepare runs too late).
+    if not request.path.startswith("/static/"):
+        return
+    if request.path.endswith(COMPRESSIBLE):
+        response.enable_compression()
+    if "v" in request.query:
+        response.headers["Cache-Control"] = IMMUTABLE
 
 
 def setup_middleware(app: web.Application) -> None:

@@ -20,6 +20,7 @@ from hub.storage.meetings import get_meeting
 from hub.web.admin import is_admin_user
 from hub.web.auth import current_user, safe_next
 from hub.web.live_feed import setup_live_feed
+from hub.web.live_pages import home_rooms, room_page_context
 
 NUMBER = re.compile(r"^\d{5}$")
 LANG_COOKIE_AGE = 365 * 24 * 3600
@@ -109,8 +110,21 @@ async def error_page(
 
 
 async def home(request: web.Request) -> web.Response:
-    """GET /: live rooms, join and create a meeting."""
-    return await render(request, "home.html", page="home")
+    """GET /: live rooms (searched, filtered and paged by its URL; the first 20 in the HTML),
+    join and create a meeting."""
+    response = await render(request, "home.html", page="home", **await home_rooms(request))
+    response.enable_compression()
+    return response
+
+
+async def live_room(request: web.Request) -> web.Response:
+    """GET /live/rooms/{roomid}: one room, its goods and playable replays; a 404 page if unknown."""
+    found = await room_page_context(request)
+    if found is None:
+        return await error_page(request, 404, "live.room_unknown_title", "live.room_unknown_lead")
+    response = await render(request, "room.html", page="room_page", **found)
+    response.enable_compression()
+    return response
 
 
 async def login(request: web.Request) -> web.Response:
@@ -213,6 +227,7 @@ def setup_pages(app: web.Application, templates_dir: Path) -> None:
     app.router.add_get("/", home, name="page_home")
     app.router.add_get("/login", login, name="page_login")
     app.router.add_get("/admin", admin, name="page_admin")
+    app.router.add_get("/live/rooms/{roomid}", live_room, name="page_live_room")
     app.router.add_get("/m/{number}", meeting, name="page_meeting")
     app.router.add_get("/m/{number}/screen", screen, name="page_screen")
     app.router.add_get("/s/{token}", screen_link, name="page_screen_link")
