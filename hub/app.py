@@ -25,6 +25,7 @@ from hub.web.live import setup_live_routes
 from hub.web.meetings import setup_meetings
 from hub.web.metrics import metrics_state_ctx, setup_metrics
 from hub.web.middleware import setup_middleware
+from hub.web.moderation import setup_moderation
 from hub.web.mp_auth import setup_mp_auth
 from hub.web.pages import setup_pages
 from hub.web.screen import setup_screen
@@ -69,6 +70,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     app.cleanup_ctx.append(reactions_ctx)  # reaction frames of the meeting socket (issue 19)
     setup_screen(app)  # after the rooms: its cleanup context listens on the cache
     setup_chat(app)
+    setup_moderation(app)
     setup_danmaku(app)
     setup_activities(app)
     setup_pages(app, TEMPLATES_DIR)

@@ -51,3 +51,11 @@ async def check_may_chat(
         token = await cache.acquire_lock(f"slow:{meeting_id}:{user_id}", float(interval))
         if token is None:
             raise SlowMode("slow_mode", f"one message every {interval} seconds", seconds=interval)
+
+
+async def moderate_chat(
+    db: Database, cache: Cache, meeting_id: int, user_id: int, text: str, now: float
+) -> str:
+    """The message as it may be sent (blocked words masked), or Muted / SlowMode."""
+    await check_may_chat(db, cache, meeting_id, user_id, now)
+    return mask(text, await blocked_words(db, meeting_id))

@@ -54,14 +54,18 @@ def unknown_user(user_id: int) -> dict[str, Any]:
 
 
 def message_json(message: ChatMessage, user: dict[str, Any]) -> dict[str, Any]:
-    """The public message payload: `{"seq", "user", "text", "ts", "client_id"}`."""
-    return {
+    """The public message payload: `{"seq", "user", "text", "ts", "client_id"}`; a message the
+    organizer deleted keeps its seq (resumes count on them) with no text and `"deleted": true`."""
+    data = {
         "seq": message.seq,
         "user": user,
         "text": message.text,
         "ts": iso_ts(message.created_at),
         "client_id": message.client_id,
     }
+    if message.deleted_at is not None:
+        data.update(text="", deleted=True)
+    return data
 
 
 def chat_frame(message: ChatMessage, user: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,8 @@ from hub.storage.helpers import insert_ignore_sql
 from hub.storage.meetings import LIVE_MEETING, MeetingEnded, meeting_is_live
 
 _COLUMNS = "meeting_id, seq, user_id, client_id, text, created_at"
+# Reads also carry the moderation mark (hub.storage.moderation sets it; the row and seq stay).
+_READ = _COLUMNS + ", deleted_at"
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class ChatMessage:
     client_id: str
     text: str
     created_at: float
+    deleted_at: float | None = None
 
 
 class _NoCounter(Exception):
@@ -35,6 +38,7 @@ def _message(row: Row) -> ChatMessage:
         client_id=str(row["client_id"]),
         text=str(row["text"]),
         created_at=float(row["created_at"]),
+        deleted_at=None if row["deleted_at"] is None else float(row["deleted_at"]),
     )
 
 
@@ -43,8 +47,7 @@ async def find_by_client_id(
 ) -> ChatMessage | None:
     """The message this sender already stored under `client_id`, if any."""
     row = await ex.fetchone(
-        f"SELECT {_COLUMNS} FROM chat_message"
-        " WHERE meeting_id = ? AND user_id = ? AND client_id = ?",
+        f"SELECT {_READ} FROM chat_message WHERE meeting_id = ? AND user_id = ? AND client_id = ?",
         (meeting_id, user_id, client_id),
     )
     return _message(row) if row else None
@@ -123,13 +126,13 @@ async def messages_after(
     """At most `limit` messages with seq > `after` (and <= `up_to`), oldest first."""
     if up_to is None:
         rows = await ex.fetchall(
-            f"SELECT {_COLUMNS} FROM chat_message WHERE meeting_id = ? AND seq > ?"
+            f"SELECT {_READ} FROM chat_message WHERE meeting_id = ? AND seq > ?"
             " ORDER BY seq LIMIT ?",
             (meeting_id, after, limit),
         )
     else:
         rows = await ex.fetchall(
-            f"SELECT {_COLUMNS} FROM chat_message WHERE meeting_id = ? AND seq > ? AND seq <= ?"
+            f"SELECT {_READ} FROM chat_message WHERE meeting_id = ? AND seq > ? AND seq <= ?"
             " ORDER BY seq LIMIT ?",
             (meeting_id, after, up_to, limit),
         )

@@ -21,13 +21,15 @@ _CHAT_PAGE = 1000
 
 
 async def _chat(ex: Executor, meeting_id: int) -> Rows:
-    rows: Rows = [["seq", "ts", "userid", "name", "text"]]
+    # A message the organizer deleted stays, marked in the last column.
+    rows: Rows = [["seq", "ts", "userid", "name", "text", "deleted_at"]]
     after = 0
     while True:
         page = await messages_after(ex, meeting_id, after, _CHAT_PAGE)
         users = await users_of(ex, (m.user_id for m in page))
         for m in page:
-            rows.append([m.seq, iso(m.created_at), *who(users, m.user_id), safe(m.text)])
+            person = who(users, m.user_id)
+            rows.append([m.seq, iso(m.created_at), *person, safe(m.text), iso(m.deleted_at)])
         if len(page) < _CHAT_PAGE:
             return rows
         after = page[-1].seq

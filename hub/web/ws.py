@@ -14,10 +14,11 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from multidict import CIMultiDict
 
 from hub.cache import CacheUnavailable
-from hub.errors import bad_request, conflict, forbidden, not_found
+from hub.errors import HubError, bad_request, conflict, forbidden, not_found
 from hub.events import EVENTS, dumps
 from hub.keys import CACHE, CLOCK, DB, SETTINGS
 from hub.meetings.access import valid_number
+from hub.meetings.moderation import moderate_chat
 from hub.realtime.chat import (
     FrameError,
     error_frame,
@@ -69,6 +70,14 @@ async def on_chat(app: web.Application, client: Client, frame: dict[str, Any]) -
     limit = app[REALTIME].chat_limit
     if limit is not None and not await limit.allow(client.meeting_id, client.user_id):
         raise FrameError("rate_limited", "too many chat messages; slow down")
+    # Moderation (a mute, slow mode, blocked words): hub.meetings.moderation.
+    try:
+        now = app[CLOCK].time()
+        text = await moderate_chat(
+            app[DB], app[CACHE], client.meeting_id, client.user_id, text, now
+        )
+    except HubError as refused:
+        raise FrameError(refused.code, refused.message) from None
     stored, created = await send_chat(
         app[DB], app[EVENTS], client.meeting_id, client.user, text, client_id, app[CLOCK].time()
     )
