@@ -9,7 +9,10 @@ from typing import Any
 import aiohttp
 
 from hub.keys import DB
+from hub.meetings.access import may_join
+from hub.meetings.departments import departments_in, remember_departments
 from hub.simulator import RunningSimulator
+from hub.storage import Database
 from hub.storage.meetings import create_meeting, end_meeting, set_user_departments
 from hub.storage.users import get_user_by_userid, upsert_login
 from tests.conftest import AppClient
@@ -159,3 +162,21 @@ async def test_passcode_department_and_invited_meetings(
             async with db.transaction() as tx:
                 await set_user_departments(tx, someone.id, [3, 7])
             await ok(await stranger.post(join))
+
+
+async def test_departments_from_a_wecom_user_answer_open_a_department_meeting(
+    db: Database,
+) -> None:
+    now = time.time()
+    org, member, outsider = [await upsert_login(db, u, None, now) for u in ("o", "m", "x")]
+    assert await remember_departments(db, org.id, {"userid": "o", "department": [5, 9]})
+    assert await remember_departments(db, member.id, {"userid": "m", "department": [9, True]})
+    assert not await remember_departments(db, outsider.id, {"userid": "x"})
+    assert departments_in({"department": ["1", -2, 3]}) == [3]
+    async with db.transaction() as tx:
+        meeting = await create_meeting(tx, 31337, "t", org.id, now, access="department")
+    assert await may_join(db, meeting, member, None)
+    assert not await may_join(db, meeting, outsider, None)
+    # A later sign-in replaces the list: moved out of department 9, out of the meeting.
+    await remember_departments(db, member.id, {"department": [4]})
+    assert not await may_join(db, meeting, member, None)
