@@ -82,3 +82,29 @@ async def test_home_search_filter_and_paging_keep_the_url(
     await expect(page).to_have_url(re.compile(r"/\?status=103$"))
     await expect(page.locator("#rooms-q")).to_have_value("")
     assert page_errors(page) == []
+
+
+async def test_admin_finds_any_room_by_search_and_pages(
+    browser: Browser, start_hub: StartHub
+) -> None:
+    hub = await synced_hub(start_hub, 120)
+    _, page = await new_page(browser)
+    await sign_in(page, hub, "zhangsan", "/admin")
+    rows = page.locator("#admin-rooms tbody tr")
+    await expect(rows).to_have_count(50)
+    await expect(page.locator("#admin-rooms-page")).to_have_text("第 1–50 个，共 120 个")
+    await page.click("#admin-rooms-next")
+    await page.click("#admin-rooms-next")
+    await expect(page.locator("#admin-rooms-page")).to_have_text("第 101–120 个，共 120 个")
+    await expect(rows).to_have_count(20)
+    last = await hub.app[DB].fetchone(
+        "SELECT roomid, name FROM live_room ORDER BY is_top, start_time, roomid LIMIT 1"
+    )
+    assert last is not None
+    await page.fill("#admin-rooms-q", str(last["name"]))
+    await page.press("#admin-rooms-q", "Enter")
+    row = page.locator(f'#admin-rooms tr[data-roomid="{last["roomid"]}"]')
+    await expect(row).to_be_visible()
+    await row.locator("button").click()
+    await expect(row.locator(".tag")).to_be_visible()
+    assert page_errors(page) == []

@@ -81,14 +81,42 @@ async function loadStatus() {
   }
 }
 
+// Rooms: searched by name or anchor and paged, so any of 10,000 can be pinned.
+const ROOMS_PAGE_SIZE = 50;
+const roomsView = { q: "", page: 1, pages: 1 };
+
 async function loadRooms() {
+  const query = new URLSearchParams({ page: String(roomsView.page), page_size: String(ROOMS_PAGE_SIZE) });
+  if (roomsView.q) query.set("q", roomsView.q);
   try {
-    const body = await api("GET", "/api/live/rooms?page_size=100");
+    const body = await api("GET", `/api/live/rooms?${query}`);
     $("admin-rooms").tBodies[0].replaceChildren(...(body.rooms ?? []).map(roomRow));
+    const total = body.total ?? 0;
+    roomsView.pages = Math.max(1, Math.ceil(total / ROOMS_PAGE_SIZE));
+    const first = Math.min(total, (roomsView.page - 1) * ROOMS_PAGE_SIZE + 1);
+    const last = Math.min(total, roomsView.page * ROOMS_PAGE_SIZE);
+    $("admin-rooms-page").textContent = t("home.shown", { first, last, total });
+    $("admin-rooms-prev").disabled = roomsView.page <= 1;
+    $("admin-rooms-next").disabled = roomsView.page >= roomsView.pages;
   } catch (error) {
     showError(error);
   }
 }
+
+$("admin-rooms-search").addEventListener("submit", (event) => {
+  event.preventDefault();
+  roomsView.q = $("admin-rooms-q").value.trim().slice(0, 100);
+  roomsView.page = 1;
+  loadRooms();
+});
+$("admin-rooms-prev").addEventListener("click", () => {
+  roomsView.page = Math.max(1, roomsView.page - 1);
+  loadRooms();
+});
+$("admin-rooms-next").addEventListener("click", () => {
+  roomsView.page = Math.min(roomsView.pages, roomsView.page + 1);
+  loadRooms();
+});
 
 $("sync-now").addEventListener("click", async (event) => {
   const button = event.currentTarget;
