@@ -52,10 +52,10 @@ async def test_login_answers_a_token_and_a_reused_code_is_refused(
         assert user["provider"] == MINIPROGRAM and user["userid"].startswith("mp:")
         assert "session_key" not in str(answer) and "openid" not in answer
         again = await phone.post(client.make_url("/api/mp/login"), json={"code": code})
-        assert await error_code(again, 400) == "bad_code"
+        assert await error_code(again, 400) == "login_code_invalid"
         for body in ({}, {"code": ""}, {"code": 5}, {"code": "a b"}, {"code": "码"}):
             resp = await phone.post(client.make_url("/api/mp/login"), json=body)
-            assert await error_code(resp, 400) == "bad_code"
+            assert await error_code(resp, 400) == "login_code_invalid"
         # The same person signing in again is the same user.
         second = await mp_login(client, sim, "xiaoming")
         assert second["user"]["id"] == user["id"] and second["token"] != answer["token"]
@@ -69,7 +69,7 @@ async def test_login_answers_a_token_and_a_reused_code_is_refused(
 
 @pytest.mark.parametrize(
     ("errcode", "status", "code"),
-    [(40029, 400, "bad_code"), (45011, 429, "too_frequent"), (40226, 403, "risky_user")],
+    [(40029, 400, "login_code_invalid"), (45011, 429, "too_frequent"), (40226, 403, "risky_user")],
 )
 async def test_wechat_refusals_get_clear_codes(
     sim: Sim, make_settings: Any, hub_client: AppClient, errcode: int, status: int, code: str

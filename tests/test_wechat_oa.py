@@ -80,7 +80,7 @@ async def test_a_used_code_is_refused(sim: Sim, make_settings: Any, hub_client: 
     await sim.fault("oauth2_access_token", errcode=40029)
     callback = await oa_authorize(client, "xiaoming")
     resp = await client.get(callback, allow_redirects=False)
-    assert await error_code(resp, 400) == "bad_code"
+    assert await error_code(resp, 400) == "login_code_invalid"
     assert (await client.get("/api/me")).status == 401
 
 

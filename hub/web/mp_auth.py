@@ -35,16 +35,16 @@ def read_code(body: dict[str, object]) -> str:
     """The `code` of a login body: 1-256 printable ASCII characters."""
     code = body.get("code")
     if not isinstance(code, str) or not 0 < len(code) <= 256 or not code.isascii():
-        raise bad_request("'code' must be the code wx.login gave", "bad_code")
+        raise bad_request("'code' must be the code wx.login gave", "login_code_invalid")
     if not code.isprintable() or " " in code:
-        raise bad_request("'code' must be the code wx.login gave", "bad_code")
+        raise bad_request("'code' must be the code wx.login gave", "login_code_invalid")
     return code
 
 
 def refusal(exc: WeChatError, what: str) -> Exception:
     """The answer to a failed WeChat sign-in call: a clear code for what a user can act on."""
     if exc.errcode in BAD_CODE_ERRCODES:
-        return bad_request("the login code is used or expired; sign in again", "bad_code")
+        return bad_request("the login code is used or expired; sign in again", "login_code_invalid")
     if exc.errcode == TOO_FREQUENT_ERRCODE:
         return ApiError(
             429, "too_frequent", "WeChat says: too many sign-ins; try again in a minute"

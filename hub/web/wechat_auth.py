@@ -102,7 +102,7 @@ async def wechat_callback(request: web.Request) -> web.StreamResponse:
         raise bad_request("the login state does not match this browser; sign in again", "bad_state")
     code = request.query.get("code", "")
     if not code or len(code) > 512:
-        raise bad_request("the login code is missing", "bad_code")
+        raise bad_request("the login code is missing", "login_code_invalid")
     next_path = safe_next(session.get(NEXT_KEY))
     openid, unionid, nickname, avatar = await _wechat_person(request, code)
     app = request.app
@@ -120,6 +120,11 @@ async def wechat_callback(request: web.Request) -> web.StreamResponse:
     raise _redirect(next_path)
 
 
+async def wechat_status(request: web.Request) -> web.Response:
+    """GET /auth/wechat/status: {"enabled"}, so the login page offers (or starts) it."""
+    return web.json_response({"enabled": request.app[OA_CLIENT].configured})
+
+
 async def oa_ctx(app: web.Application) -> AsyncIterator[None]:
     """The 公众号 client, once the HTTP session and (demo) the simulator's endpoints exist."""
     app[OA_CLIENT] = OfficialAccountClient(Transport(app[HTTP]), app[ENDPOINTS])
@@ -133,3 +138,4 @@ def setup_wechat_auth(app: web.Application) -> None:
     app.cleanup_ctx.append(oa_ctx)
     app.router.add_get("/auth/wechat/login", wechat_login, name="auth_wechat_login")
     app.router.add_get("/auth/wechat/callback", wechat_callback, name="auth_wechat_callback")
+    app.router.add_get("/auth/wechat/status", wechat_status, name="auth_wechat_status")
