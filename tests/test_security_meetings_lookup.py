@@ -13,7 +13,8 @@ from hub.meetings.access import may_join
 from hub.meetings.departments import departments_in, remember_departments
 from hub.simulator import RunningSimulator
 from hub.storage import Database
-from hub.storage.meetings import create_meeting, end_meeting, set_user_departments
+from hub.storage.meeting_access import set_user_departments
+from hub.storage.meetings import create_meeting, end_meeting
 from hub.storage.users import get_user_by_userid, upsert_login
 from tests.conftest import AppClient
 from tests.fixtures_activities import error_code, ok

@@ -13,13 +13,8 @@ import re
 
 from hub.errors import NotFound, bad_request, conflict, forbidden
 from hub.storage.database import Executor
-from hub.storage.meetings import (
-    ACCESS_MODES,
-    Meeting,
-    is_attendee,
-    is_invited,
-    share_a_department,
-)
+from hub.storage.meeting_access import is_invited, share_a_department
+from hub.storage.meetings import ACCESS_MODES, Meeting, is_attendee
 from hub.storage.users import User
 
 _NUMBER = re.compile(r"^[0-9]{5}$")

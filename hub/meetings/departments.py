@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from hub.storage import Database
-from hub.storage.meetings import set_user_departments
+from hub.storage.meeting_access import set_user_departments
 
 # More than any real member belongs to; a longer list is cut, never trusted to grow a table.
 MAX_DEPARTMENTS = 100

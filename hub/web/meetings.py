@@ -11,12 +11,14 @@ from typing import Any
 from aiohttp import web
 
 from hub.activities import activities_json
+from hub.activities.publisher import ACTIVITIES
 from hub.background import periodic
 from hub.clock import iso_ts
 from hub.errors import bad_request, conflict
 from hub.events import EVENTS
 from hub.keys import CACHE, CLOCK, DB, SETTINGS
 from hub.meetings.access import may_join, no_such_meeting, read_access, read_passcode, valid_number
+from hub.meetings.ending import close_open_activities
 from hub.meetings.idle import IDLE_ENDER, IdleEnder
 from hub.meetings.limits import MEETING_LIMITS, limits_from
 from hub.meetings.numbers import NumbersExhausted, open_meeting
@@ -31,18 +33,20 @@ from hub.meetings.qr import (
 from hub.meetings.throttle import LookupThrottle
 from hub.metrics import metrics_of
 from hub.realtime.rooms import REALTIME
+from hub.storage.meeting_access import (
+    add_invites,
+    list_invites,
+    remove_invites,
+    set_meeting_access,
+)
 from hub.storage.meetings import (
     Meeting,
-    add_invites,
     end_meeting_locked,
     is_attendee,
     join_meeting,
     list_attendees,
-    list_invites,
     list_user_meetings,
     meeting_by_number,
-    remove_invites,
-    set_meeting_access,
 )
 from hub.storage.users import User, get_users
 from hub.validate import text_field
@@ -245,12 +249,20 @@ async def end_and_announce(
     app: web.Application, meeting: Meeting, organizer: User | None, **extra: Any
 ) -> Meeting | None:
     """End a live meeting (after writes in flight) and send the ended frame; None if it had
-    already ended. `extra` goes into the frame's data (e.g. who ended it)."""
+    already ended. `extra` goes into the frame's data (e.g. who ended it).
+
+    Every open activity is closed first, each with its own frame (hub.meetings.ending), so
+    phones and screens show the results before the ended frame closes their sockets; the
+    ended frame's `returned` lists what the kinds report back (unclaimed red packet shares).
+    """
+    returned = await close_open_activities(
+        app[DB], app[CACHE], app[ACTIVITIES], app[EVENTS], meeting, app[CLOCK].time()
+    )
     ended_at = await end_meeting_locked(app[DB], meeting.id, app[CLOCK].time)
     if ended_at is None:
         return None
     ended = dataclasses.replace(meeting, ended_at=ended_at)
-    summary = {**meeting_summary(app, ended, organizer), **extra}
+    summary = {**meeting_summary(app, ended, organizer), "returned": returned, **extra}
     # The frame closes the room: every socket of the meeting gets it, then MEETING_ENDED.
     await app[EVENTS].activity(meeting.id, "meeting", "ended", summary, closes=True)
     return ended
