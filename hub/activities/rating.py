@@ -12,12 +12,13 @@ from hub.storage import ratings
 from hub.storage.database import Executor
 from hub.storage.meetings import Meeting
 from hub.storage.ratings import Rating
-from hub.validate import int_field, text_field
+from hub.validate import bool_field, int_field, text_field
 
 
-def new_rating(body: Json) -> tuple[str, int]:
-    """`{"subject", "max": 5}` with max 2..10."""
-    return text_field(body, "subject", max_len=200), int_field(body, "max", lo=2, hi=10, default=5)
+def new_rating(body: Json) -> tuple[str, int, bool]:
+    """`{"subject", "max": 5, "anonymous": false}` with max 2..10."""
+    subject = text_field(body, "subject", max_len=200)
+    return subject, int_field(body, "max", lo=2, hi=10, default=5), bool_field(body, "anonymous")
 
 
 def score_of(body: Json, top: int) -> int:
@@ -41,6 +42,7 @@ def rating_json(rating: Rating, my_score: int | None) -> Json:
         "id": rating.id,
         "subject": rating.subject,
         "max": rating.max_score,
+        "anonymous": rating.anonymous,
         "status": rating.status,
         "count": sum(n for _, n in rating.distribution),
         "average": average(rating.distribution),
@@ -52,10 +54,10 @@ def rating_json(rating: Rating, my_score: int | None) -> Json:
     }
 
 
-async def create(ctx: ActionContext, spec: tuple[str, int]) -> int:
+async def create(ctx: ActionContext, spec: tuple[str, int, bool]) -> int:
     """Store a new open rating in the meeting."""
-    subject, top = spec
-    return await ratings.create_rating(ctx.db, ctx.meeting.id, subject, top, ctx.now)
+    subject, top, anonymous = spec
+    return await ratings.create_rating(ctx.db, ctx.meeting.id, subject, top, ctx.now, anonymous)
 
 
 async def payload(ex: Executor, rating: Rating, meeting: Meeting) -> Json:
@@ -77,7 +79,7 @@ async def listing(ex: Executor, meeting_id: int, viewer_id: int) -> list[Json]:
 
 
 async def csv_rows(ex: Executor, meeting_id: int) -> Rows:
-    """One row per score given."""
+    """One row per score given; an anonymous rating's rows name no one."""
     rows: Rows = [["rating_id", "subject", "max", "status", "userid", "name", "score", "scored_at"]]
     scores = await ratings.score_rows(ex, meeting_id)
     users = await users_of(ex, (s["user_id"] for s in scores))
@@ -87,7 +89,7 @@ async def csv_rows(ex: Executor, meeting_id: int) -> Rows:
     for rating in await ratings.list_ratings(ex, meeting_id):
         base = [rating.id, safe(rating.subject), rating.max_score, rating.status]
         for s in by_rating.get(rating.id, []):
-            person = who(users, int(s["user_id"]))
+            person = ["", ""] if rating.anonymous else who(users, int(s["user_id"]))
             rows.append([*base, *person, int(s["score"]), iso(s["updated_at"])])
     return rows
 

@@ -9,7 +9,7 @@ from hub.storage.database import Database, Executor, Row, placeholders
 from hub.storage.helpers import upsert_sql
 from hub.storage.meetings import MeetingEnded, live_meeting_of, refuse_if_ended
 
-_COLUMNS = "id, meeting_id, subject, max_score, status, version, created_at, closed_at"
+_COLUMNS = "id, meeting_id, subject, max_score, status, version, created_at, closed_at, anonymous"
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,8 @@ class Rating:
     created_at: float
     closed_at: float | None
     distribution: tuple[tuple[int, int], ...]
+    # Who scored is never shown (the export leaves the person out); one score each still holds.
+    anonymous: bool = False
 
     @property
     def open(self) -> bool:
@@ -49,17 +51,19 @@ def _rating(row: Row, counts: dict[int, int]) -> Rating:
         created_at=float(row["created_at"]),
         closed_at=None if closed is None else float(closed),
         distribution=tuple((s, counts.get(s, 0)) for s in range(1, top + 1)),
+        anonymous=bool(row["anonymous"]),
     )
 
 
 async def create_rating(
-    db: Database, meeting_id: int, subject: str, max_score: int, now: float
+    db: Database, meeting_id: int, subject: str, max_score: int, now: float, anonymous: bool = False
 ) -> int:
     """Insert an open rating; returns its id (MeetingEnded once the meeting ended)."""
     result = await db.execute(
-        "INSERT INTO rating (meeting_id, subject, max_score, status, version, created_at)"
-        " SELECT id, ?, ?, 'open', 0, ? FROM meeting WHERE id = ? AND ended_at IS NULL",
-        (subject, max_score, now, meeting_id),
+        "INSERT INTO rating"
+        " (meeting_id, subject, max_score, status, version, created_at, anonymous)"
+        " SELECT id, ?, ?, 'open', 0, ?, ? FROM meeting WHERE id = ? AND ended_at IS NULL",
+        (subject, max_score, now, int(anonymous), meeting_id),
     )
     if result.rowcount == 0:
         raise MeetingEnded

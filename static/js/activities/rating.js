@@ -32,6 +32,8 @@ export default {
         ui.organizer ? ui.action(t("rating.close"), "ghost close", () => ui.post(`/api/ratings/${data.id}/close`, {})) : null));
     }
     if (data.my_score) parts.push(el("p", { class: "muted", text: t("rating.your_score", { n: data.my_score }) }));
+    // Said plainly: no one, the organizer included, sees who gave which score.
+    if (data.anonymous) parts.unshift(el("p", { class: "anonymous-note", text: t("anonymous.note") }));
     return parts;
   },
 
@@ -54,6 +56,6 @@ export default {
 
   createBody(form) {
     const f = form.elements;
-    return { subject: f.subject.value.trim(), max: Number(f.max.value) };
+    return { subject: f.subject.value.trim(), max: Number(f.max.value), anonymous: f.anonymous.checked };
   },
 };
