@@ -171,8 +171,9 @@ def hub_client(aiohttp_client: AiohttpClient) -> AppClient:
 # secret or an unmasked credential query parameter. Loggers under "hub.test" are exempt: tests
 # use them to feed secrets to the masking formatter on purpose.
 _UNMASKED = (
-    r"(?i)(\b(access_token|corpsecret|secret)=(?!\*\*\*)[^&\s\"'#]+"
-    r"|\"(access_token|corpsecret|secret)\"\s*:\s*\"(?!\*\*\*)[^\"]+\")"
+    r"(?i)(\b(access_token|refresh_token|corpsecret|secret|js_code|session_key)=(?!\*\*\*)"
+    r"[^&\s\"'#]+"
+    r"|\"(access_token|refresh_token|corpsecret|secret|session_key)\"\s*:\s*\"(?!\*\*\*)[^\"]+\")"
 )
 
 
@@ -188,7 +189,7 @@ def _no_secrets_in_logs(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     caplog.set_level(logging.DEBUG, logger="hub")
     yield
     sim = SimConfig()
-    known = (sim.secret, sim.corpsecret, ADMIN_TOKEN, SECRET_KEY)
+    known = (sim.secret, sim.corpsecret, sim.oa_secret, ADMIN_TOKEN, SECRET_KEY)
     formatter = logging.Formatter("%(name)s %(message)s")
     for when in ("setup", "call", "teardown"):
         for record in caplog.get_records(when):
