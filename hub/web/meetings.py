@@ -14,11 +14,12 @@ from hub.activities import activities_json
 from hub.activities.publisher import ACTIVITIES
 from hub.background import periodic
 from hub.clock import iso_ts
-from hub.errors import bad_request, conflict
+from hub.errors import bad_request, conflict, forbidden
 from hub.events import EVENTS
 from hub.keys import CACHE, CLOCK, DB, SETTINGS
 from hub.meetings.access import may_join, no_such_meeting, read_access, read_passcode, valid_number
 from hub.meetings.ending import close_open_activities
+from hub.meetings.guests import may_come, may_create
 from hub.meetings.idle import IDLE_ENDER, IdleEnder
 from hub.meetings.limits import MEETING_LIMITS, limits_from
 from hub.meetings.numbers import NumbersExhausted, open_meeting
@@ -138,6 +139,10 @@ async def create(request: web.Request) -> web.Response:
     """POST /api/meetings {"title", "passcode"?, "access"?, "invited"?}: a meeting under a fresh
     number; 201 with details, 409 `too_many_open_meetings` past the organizer's cap."""
     user = await require_user(request)
+    if not may_create(user.provider, request.app[SETTINGS].wechat_may_create):
+        raise forbidden(
+            "only members of the organization can create meetings", "guests_cannot_create"
+        )
     body = await read_json(request)
     title = text_field(body, "title", max_len=100)
     passcode = read_passcode(body.get("passcode"))
@@ -219,8 +224,10 @@ async def join(request: web.Request) -> web.Response:
     wait = await throttle_retry_after(request, user)
     if wait is not None:
         raise too_many_lookups(wait)
-    allowed = meeting is not None and await may_join(
-        app[DB], meeting, user, passcode if isinstance(passcode, str) else None
+    allowed = (
+        meeting is not None
+        and await may_come(app[DB], meeting, user.provider)  # its `guests` setting (issue 21)
+        and await may_join(app[DB], meeting, user, passcode if isinstance(passcode, str) else None)
     )
     if meeting is None or not allowed:
         # Unknown, ended, not open to this user or a wrong passcode: all the same to the asker.
