@@ -82,14 +82,41 @@ export async function api(method, url, body) {
   return data;
 }
 
-/** Report a failed action in the page. */
+/**
+ * The message for an error `code` in the page's language: the catalogue's `api.<code>` (hub/i18n),
+ * else the server's own message (already in the language of Accept-Language), else a generic one.
+ */
+export function errorText(code, fallback) {
+  const key = `api.${code}`;
+  return config.messages[key] ? t(key) : fallback || t("common.error");
+}
+
+/** Report a failed action in the page, in the page's language. */
 export function showError(error) {
   console.warn(error);
-  toast(error instanceof ApiError ? error.message : t("common.error"), "error");
+  toast(error instanceof ApiError ? errorText(error.code, error.message) : t("common.error"), "error");
+}
+
+/** Tell screen-reader users what just changed (the page's polite live region). */
+export function announce(text) {
+  const region = document.getElementById("announcer");
+  if (!region) return;
+  // Emptied first, so the same words twice are announced twice.
+  region.textContent = "";
+  setTimeout(() => { region.textContent = text; }, 50);
+}
+
+/** The browser's localStorage, or null where it is blocked (private modes, some in-app browsers). */
+export function storage() {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
 }
 
 const timeFormats = new Map();
-/** A time (ISO string, Date or unix seconds) in Beijing time, in the page's language. */
+/** A time (ISO string, Date or unix seconds) in Beijing time, in the page's language (see withZone). */
 export function formatTime(value, opts = { dateStyle: "short", timeStyle: "short" }) {
   if (value === null || value === undefined || value === "") return "—";
   const date = typeof value === "number" ? new Date(value * 1000) : new Date(value);
@@ -100,6 +127,11 @@ export function formatTime(value, opts = { dateStyle: "short", timeStyle: "short
     timeFormats.set(key, new Intl.DateTimeFormat(locale, { timeZone: "Asia/Shanghai", ...opts }));
   }
   return timeFormats.get(key).format(date);
+}
+
+/** A time with its zone named, where a reader elsewhere could take it for local time. */
+export function withZone(value, opts) {
+  return `${formatTime(value, opts)} ${t("time.zone")}`;
 }
 
 /** Cents as yuan with two decimals. */
@@ -169,3 +201,23 @@ function setupLogout() {
   });
 }
 setupLogout();
+
+/** The profile menu of the top bar: change the name others see (PUT /api/me). */
+function setupProfile() {
+  const form = document.getElementById("profile-form");
+  if (!form) return;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const { user } = await api("PUT", "/api/me", { name: form.elements.name.value.trim() });
+      for (const node of document.querySelectorAll("#me-name")) node.textContent = user.name;
+      if (config.user) config.user.name = user.name;
+      document.getElementById("profile")?.removeAttribute("open");
+      document.dispatchEvent(new CustomEvent("hub:renamed", { detail: user }));
+      toast(t("profile.saved"), "ok");
+    } catch (error) {
+      showError(error);
+    }
+  });
+}
+setupProfile();

@@ -1,15 +1,29 @@
 // The meeting room: chat with history and resume, online list, invite QR, activities, organizer tools.
 // The wire (load, join, history, socket, resume, ended) is room.js, shared with the screen.
 import { Board } from "./activities/board.js";
-import { api, avatar, config, el, formatTime, randomId, showError, t, toast } from "./common.js";
+import { api, avatar, config, el, errorText, formatTime, randomId, showError, t, toast } from "./common.js";
+import { keepForm, keepInput } from "./drafts.js";
+import { maybeAskName } from "./name_prompt.js";
+import { newActivity, setBaseTitle } from "./notice.js";
+import { People } from "./people.js";
 import { openRoom } from "./room.js";
 
 const number = config.number;
 const me = config.user;
 const HISTORY = 50;
+// The online list shows at most this many faces; the count is always the server's exact `count`.
+const ONLINE_SHOWN = 60;
 const $ = (id) => document.getElementById(id);
-const state = { meeting: null, pending: new Map(), ended: false, attendees: new Map() };
-const activities = new Board($("activities"), { number, me });
+const state = { meeting: null, pending: new Map(), ended: false };
+const activities = new Board($("activities"), {
+  number,
+  me,
+  onNew: (kind, data, card) => newActivity(kind, card?.querySelector("h3")?.textContent ?? "", card),
+});
+const people = new People(
+  { list: $("attendees"), title: $("attendees-title"), search: $("attendee-search"), pager: $("attendee-pager") },
+  (user) => tagsOf(user),
+);
 let room = null;
 
 /** Show a problem that stops the room (unknown number, not allowed) instead of the room. */
@@ -21,37 +35,41 @@ function fatal(messageKey) {
   document.querySelector("main").append(card);
 }
 
-function personItem(user, online) {
+function tagsOf(user) {
   const tags = [];
   if (user.id === state.meeting?.organizer?.id) tags.push(el("span", { class: "tag", text: t("meeting.organizer_badge") }));
   if (user.id === me?.id) tags.push(el("span", { class: "tag", text: t("meeting.you") }));
-  return el("li", { dataset: { userId: user.id } }, avatar(user, "avatar sm"), el("span", { text: user.name }), ...tags,
-    online ? el("span", { class: "dot", "aria-hidden": "true" }) : null);
+  return tags;
 }
 
-function renderOnline(users) {
-  $("online-title").textContent = t("meeting.online", { n: users.length });
-  $("online").replaceChildren(...users.map((u) => personItem(u, true)));
+function personItem(user) {
+  return el("li", { dataset: { userId: user.id } }, avatar(user, "avatar sm"), el("span", { text: user.name }), ...tagsOf(user),
+    el("span", { class: "dot", "aria-hidden": "true" }));
 }
 
-function renderAttendees() {
-  const users = [...state.attendees.values()];
-  $("attendees-title").textContent = t("meeting.attendees", { n: users.length });
-  $("attendees").replaceChildren(...users.map((u) => personItem(u, false)));
+/** Who is online: the frame's `online` list is capped by the server, its `count` is exact. */
+function renderOnline(users, count = users.length) {
+  const title = $("online-title");
+  title.textContent = t("meeting.online", { n: count });
+  title.dataset.onlineCount = String(count);
+  const shown = users.slice(0, ONLINE_SHOWN);
+  const more = count - shown.length;
+  const rows = shown.map(personItem);
+  if (more > 0) rows.push(el("li", { class: "muted", text: t("meeting.online_more", { n: more }) }));
+  $("online").replaceChildren(...rows);
 }
 
 function renderMeeting(m) {
   state.meeting = m;
   const organizer = m.organizer?.id === me?.id;
   $("meeting-title").textContent = m.title;
-  document.title = `${m.title} · ${number}`;
+  setBaseTitle(`${m.title} · ${number}`);
   $("meeting-organizer").textContent = m.organizer ? `· ${t("meeting.organizer", { name: m.organizer.name })}` : "";
   if (m.qr_png_url) $("qr").src = m.qr_png_url;
   $("join-url").value = m.join_url ?? location.href;
   for (const id of ["end-meeting", "export-card", "organizer-tools"]) $(id).hidden = !organizer;
-  state.attendees = new Map((m.attendees ?? []).map((u) => [u.id, u]));
-  renderAttendees();
-  renderOnline(m.online ?? []);
+  people.setAll(m.attendees ?? []);
+  renderOnline(m.online ?? [], m.online_count ?? (m.online ?? []).length);
   activities.setAll(m.activities);
   setEnded(Boolean(m.ended_at));
   activities.setRole({ organizer, ended: state.ended });
@@ -80,6 +98,14 @@ const list = $("messages");
 
 function nearBottom() {
   return list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+}
+
+/** Until the history arrives the chat says it is loading; after, an empty room says so. */
+function historyRead() {
+  const placeholder = $("no-messages");
+  if (!placeholder) return;
+  placeholder.textContent = t("meeting.no_messages");
+  placeholder.removeAttribute("aria-busy");
 }
 
 function messageNode(msg, pending = false) {
@@ -119,7 +145,30 @@ function sendChat(event) {
   state.pending.set(frame.client_id, { frame, node });
   room.send(frame); // if the socket is down, the frame is resent after the next hello
   input.value = "";
+  clearChatDraft();
   input.focus();
+}
+
+/** The server refused our messages as too fast: each keeps its text and gets a resend button. */
+function markFailed() {
+  for (const [clientId, entry] of state.pending) {
+    if (entry.node.classList.contains("failed")) continue;
+    entry.node.classList.add("failed");
+    const retry = el("button", { type: "button", class: "btn ghost small retry", text: t("meeting.retry"), on: { click: () => {
+      entry.node.classList.remove("failed");
+      retry.remove();
+      if (state.pending.has(clientId)) room.send(entry.frame);
+    } } });
+    entry.node.querySelector(".bubble").after(retry);
+  }
+}
+
+function onRoomError(frame) {
+  if (frame.code === "rate_limited") {
+    markFailed();
+    return toast(t("meeting.rate_limited"), "error");
+  }
+  toast(errorText(frame.code, frame.message), "error");
 }
 
 // ---- realtime ----
@@ -151,7 +200,8 @@ const hooks = {
   onHello() {
     for (const { frame } of state.pending.values()) room.send(frame);
   },
-  onPresence: renderOnline,
+  onPresence: (online, frame) => renderOnline(online, frame.count ?? online.length),
+  onError: onRoomError,
   onEnded: () => setEnded(true),
   // After any outage the room re-reads what changed in the activities (frames may have been lost).
   cursor: () => activities.cursor(),
@@ -159,15 +209,18 @@ const hooks = {
   onActivity(frame) {
     if (frame.kind !== "meeting") return activities.applyFrame(frame);
     const joined = frame.data?.joined;
-    if (joined) {
-      state.attendees.set(joined.id, joined);
-      renderAttendees();
-    }
+    if (joined) people.add(joined);
   },
 };
 
+let clearChatDraft = () => {};
+
 function setupControls() {
   $("chat-form").addEventListener("submit", sendChat);
+  clearChatDraft = keepInput(number, "chat", $("chat-input"));
+  for (const form of document.querySelectorAll("form[data-create]")) keepForm(number, form.dataset.create, form);
+  // A new name shows at once in the lists (others see it with their next read).
+  document.addEventListener("hub:renamed", (event) => people.rename(event.detail));
   $("copy-link").addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText($("join-url").value);
@@ -208,7 +261,9 @@ async function main() {
     showError(error);
     return fatal("meeting.forbidden");
   }
+  historyRead();
   list.scrollTop = list.scrollHeight;
+  if (!state.ended) maybeAskName(document.querySelector(".meeting-grid"));
 }
 
 main();

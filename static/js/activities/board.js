@@ -15,12 +15,19 @@ for (const { kind, plural } of config.kinds ?? []) {
 
 export class Board {
   /** `stage`: show only the activity touched last, read-only (the projector view). */
-  constructor(box, { number, me, stage = false }) {
-    Object.assign(this, { box, number, me, stage, organizer: false, ended: false });
+  /** `onNew(kind, data, card)`: an open activity just arrived live (for the page's notice). */
+  constructor(box, { number, me, stage = false, onNew = null }) {
+    Object.assign(this, { box, number, me, stage, onNew, organizer: false, ended: false });
     this.items = new Map(); // "kind:id" -> {kind, data, touched}
     this.cards = new Map(); // "kind:id" -> element
     this.clock = 0;
     this.uis = new Map([...KINDS.keys()].map((kind) => [kind, this.ui(kind)]));
+    // The card the keyboard was last in. An action disables its button, which drops focus on <body>
+    // before the answer rebuilds the card: focus goes back to the card, not to the top of the page.
+    this.lastFocus = null;
+    box.addEventListener("focusin", (ev) => { this.lastFocus = ev.target.closest?.("article.activity")?.dataset.activity ?? null; });
+    box.addEventListener("focusout", (ev) => { if (ev.relatedTarget && !box.contains(ev.relatedTarget)) this.lastFocus = null; });
+    document.addEventListener("pointerdown", (ev) => { if (!box.contains(ev.target)) this.lastFocus = null; });
   }
 
   /** Replace everything with the `activities` object of GET /api/meetings/{n}. */
@@ -50,7 +57,9 @@ export class Board {
       if (old) data[field] = old[field];
       else delete data[field];
     }
+    const fresh = !this.items.has(keyOf(kind.kind, data.id));
     this.store(kind.kind, data);
+    if (fresh && data.status === "open" && !this.stage) this.onNew?.(kind.kind, data, this.cards.get(keyOf(kind.kind, data.id)));
   }
 
   /** Our own action's answer: the full object, per-viewer fields included. */
@@ -98,32 +107,57 @@ export class Board {
   sorted() {
     const entries = [...this.items.entries()];
     if (this.stage) return entries.sort((a, b) => b[1].touched - a[1].touched || b[1].data.id - a[1].data.id).slice(0, 1);
+    // One list across kinds: open ones first, then newest first by creation time (ids are per kind).
     const open = (d) => (d.status === "open" ? 0 : 1);
-    return entries.sort((a, b) => open(a[1].data) - open(b[1].data) || b[1].data.id - a[1].data.id || (a[0] < b[0] ? -1 : 1));
+    const born = (d) => Date.parse(d.created_at ?? "") || 0;
+    return entries.sort((a, b) => open(a[1].data) - open(b[1].data) || born(b[1].data) - born(a[1].data)
+      || b[1].data.id - a[1].data.id || (a[0] < b[0] ? -1 : 1));
+  }
+
+  /** The key of the card holding keyboard focus, so a re-render can give focus back. */
+  focused() {
+    const active = document.activeElement;
+    if (!active || active === document.body) return this.lastFocus;
+    const card = active.closest?.("article.activity");
+    return card && this.box.contains(card) ? card.dataset.activity : null;
+  }
+
+  /** Focus stays on the card the viewer acted in (a rebuilt card would drop it on <body>). */
+  refocus(key) {
+    const active = document.activeElement;
+    if (key && (!active || active === document.body || !this.box.contains(active) && !active.isConnected)) {
+      this.cards.get(key)?.focus({ preventScroll: true });
+    }
   }
 
   renderAll() {
+    const focus = this.focused();
     const previous = this.cards;
     this.cards = new Map();
     const cards = this.sorted().map(([key, item]) => this.card(key, item, previous.get(key)));
     const empty = el("p", { class: "muted" + (this.stage ? " big" : ""), id: "no-activities", text: t(this.stage ? "screen.waiting" : "act.none") });
     this.box.replaceChildren(...(cards.length ? cards : [empty]));
+    this.refocus(focus);
   }
 
   renderOne(key) {
     const old = this.cards.get(key);
     if (!old || this.stage) return this.renderAll();
+    const focus = this.focused();
     const fresh = this.card(key, this.items.get(key), old);
     old.replaceWith(fresh);
+    this.refocus(focus);
   }
 
   card(key, { kind, data }, previous) {
     const module = KINDS.get(kind);
     const node = el(
       "article",
-      { class: `activity ${kind}-card`, dataset: { kind, id: data.id, status: data.status, version: data.version ?? 0 } },
+      // data-activity and data-status are documented test hooks (docs/dashboard.md).
+      { class: `activity ${kind}-card`, dataset: { kind, id: data.id, activity: key, status: data.status, version: data.version ?? 0 },
+        tabindex: "-1", "aria-labelledby": `title-${kind}-${data.id}` },
       el("header", {}, el("span", { class: `kind ${kind}`, text: t(`${kind}.kind`) }),
-        el("h3", { text: module.title(data) }),
+        el("h3", { id: `title-${kind}-${data.id}`, text: module.title(data) }),
         el("span", { class: `state ${data.status}`, text: t(data.status === "open" ? "act.open" : "act.closed") })),
       ...module.render(data, this.uis.get(kind)),
     );

@@ -1,0 +1,57 @@
+// The attendee list of a big meeting: the total, search by name, pages of a few dozen, each with
+// the time they joined (签到). Never every row at once: 2,000 people would make the page miles long.
+import { avatar, el, t, withZone } from "./common.js";
+
+const PAGE = 24;
+
+export class People {
+  /** `list`, `title`, `search`, `pager`: the elements; `tags(user)`: badges for a person. */
+  constructor({ list, title, search, pager }, tags) {
+    Object.assign(this, { list, title, search, pager, tags });
+    this.users = new Map();
+    this.page = 0;
+    search.addEventListener("input", () => { this.page = 0; this.render(); });
+  }
+
+  setAll(users) {
+    this.users = new Map(users.map((u) => [u.id, u]));
+    this.render();
+  }
+
+  add(user) {
+    this.users.set(user.id, { ...this.users.get(user.id), ...user });
+    this.render();
+  }
+
+  rename(user) {
+    if (this.users.has(user.id)) this.add(user);
+  }
+
+  matching() {
+    const words = this.search.value.trim().toLowerCase();
+    const all = [...this.users.values()];
+    return words ? all.filter((u) => `${u.name} ${u.userid ?? ""}`.toLowerCase().includes(words)) : all;
+  }
+
+  render() {
+    const found = this.matching();
+    const pages = Math.max(1, Math.ceil(found.length / PAGE));
+    this.page = Math.min(this.page, pages - 1);
+    this.title.textContent = t("meeting.attendees", { n: this.users.size });
+    this.title.dataset.total = String(this.users.size);
+    const rows = found.slice(this.page * PAGE, (this.page + 1) * PAGE).map((u) =>
+      el("li", { dataset: { userId: u.id } }, avatar(u, "avatar sm"), el("span", { text: u.name }), ...this.tags(u),
+        u.joined_at ? el("span", { class: "joined", text: t("meeting.joined_at", { time: withZone(u.joined_at, { timeStyle: "short" }) }) }) : null));
+    this.list.replaceChildren(...(rows.length ? rows : [el("li", { class: "muted", text: t("meeting.no_match") })]));
+    this.renderPager(pages);
+  }
+
+  renderPager(pages) {
+    const go = (to) => () => { this.page = to; this.render(); };
+    this.pager.hidden = pages < 2;
+    this.pager.replaceChildren(
+      el("button", { type: "button", class: "btn ghost small", text: t("meeting.prev"), disabled: this.page === 0, on: { click: go(this.page - 1) } }),
+      el("span", { text: t("meeting.page_of", { page: this.page + 1, pages }) }),
+      el("button", { type: "button", class: "btn ghost small", text: t("meeting.next"), disabled: this.page >= pages - 1, on: { click: go(this.page + 1) } }));
+  }
+}
