@@ -27,6 +27,9 @@ LANG_COOKIE_AGE = 365 * 24 * 3600
 
 # The server's registry of activity kinds, in order: templates and the page config read it.
 _KINDS = tuple((kind.name, kind.plural) for kind in KINDS)
+# Kinds attendees create (a Q&A question): the meeting page puts their forms where attendees see
+# them instead of among the organizer's tools.
+ATTENDEE_KINDS = tuple(kind.name for kind in KINDS if kind.created_by == "attendee")
 
 # Defence in depth behind textContent: no inline script or handler can run on our pages.
 # Images may come from WeChat's CDN (room covers) or the simulator's own port (avatars).
@@ -147,7 +150,14 @@ async def _meeting_page(request: web.Request, template: str, page: str) -> web.R
         return await error_page(request, 404, "error.not_found", "meeting.not_found")
     if await current_user(request) is None:
         raise _to_login(request)
-    return await render(request, template, page=page, number=number, kinds=page_kinds())
+    return await render(
+        request,
+        template,
+        page=page,
+        number=number,
+        kinds=page_kinds(),
+        attendee_kinds=ATTENDEE_KINDS,
+    )
 
 
 async def meeting(request: web.Request) -> web.Response:
