@@ -44,6 +44,7 @@ class Figures:
     statements: int
     seconds: float | None
     upserted: int = 0
+    hub_seconds: float | None = None  # wall time less the time waiting for WeChat's answers
     replays: int = 0
 
 
@@ -110,9 +111,11 @@ async def bench_backend(
         for _ in range(2):
             calls = await sim_counts(session, sim_url)
             statements = db.statements
+            waited = live.waited
             began = time.perf_counter()
             run = await live.sync("bench")
             seconds = time.perf_counter() - began
+            hub_seconds = seconds - (live.waited - waited)
             assert run is not None and run.ok, run
             after = await sim_counts(session, sim_url)
             out.append(
@@ -123,6 +126,7 @@ async def bench_backend(
                     seconds=seconds,
                     upserted=run.upserted,
                     replays=run.replays,
+                    hub_seconds=hub_seconds,
                 )
             )
         return out
@@ -152,6 +156,7 @@ def print_table(name: str, hub: list[Figures], egg: list[Figures]) -> None:
     print(f"\n== {name} ==")
     head = (
         f"{'sync':<8}{'list calls':>11}{'replay calls':>14}{'SQL stmts':>11}{'wall s':>9}"
+        f"{'hub s':>8}"
         f"{'upserted':>10} | {'egg list':>9}{'egg replay':>11}{'egg SQL':>9} | "
         f"{'calls ratio':>11}{'SQL ratio':>10}"
     )
@@ -160,7 +165,8 @@ def print_table(name: str, hub: list[Figures], egg: list[Figures]) -> None:
         hub_calls, egg_calls = h.list_calls + h.replay_calls, e.list_calls + e.replay_calls
         print(
             f"{label:<8}{h.list_calls:>11}{h.replay_calls:>14}{h.statements:>11}"
-            f"{h.seconds or 0:>9.2f}{h.upserted:>10} | {e.list_calls:>9}{e.replay_calls:>11}"
+            f"{h.seconds or 0:>9.2f}{h.hub_seconds or 0:>8.2f}{h.upserted:>10} | "
+            f"{e.list_calls:>9}{e.replay_calls:>11}"
             f"{e.statements:>9} | {_ratio(egg_calls, hub_calls):>11}"
             f"{_ratio(e.statements, h.statements):>10}"
         )
@@ -201,6 +207,9 @@ async def main(rooms: int) -> None:
                 print("\n== MariaDB == skipped: set HUB_BENCH_MYSQL_URL or install mariadb")
         print(
             "\nSQL stmts: statements hub's Database counted (SELECTs included; BEGIN/COMMIT not)."
+            "\nwall s: the whole sync, including the simulator, which runs in this process and"
+            "\nstands in for WeChat; hub s: wall s less the time spent waiting for its answers"
+            "\n(the figure issue 20 sets targets for: under 2 s on SQLite, 3 s on MariaDB)."
             "\negg SQL counts findOne + create/update per room, as the egg.js code issues them."
         )
     finally:

@@ -123,3 +123,14 @@ async def test_a_bad_search_or_filter_is_a_400(hub: Hub, params: dict[str, str])
     resp = await hub.client.get("/api/live/rooms", params=params)
     assert resp.status == 400
     assert (await resp.json())["error"]["code"] == "bad_request"
+
+
+async def test_rows_stored_before_their_digest_are_compared_in_full_once(hub: Hub) -> None:
+    rows = await hub.db.fetchall("SELECT * FROM live_room ORDER BY roomid")
+    generation = await hub.app[ROOM_PAGES].cache.get(GENERATION_KEY)
+    await hub.db.execute("UPDATE live_room SET synced_hash = NULL WHERE roomid <= 10")
+    run = await hub.live.sync("test")
+    assert run is not None and run.ok and run.upserted == 0
+    # The digest is back and nothing else moved: no updatedAt, no ETag, no cache invalidated.
+    assert await hub.db.fetchall("SELECT * FROM live_room ORDER BY roomid") == rows
+    assert await hub.app[ROOM_PAGES].cache.get(GENERATION_KEY) == generation

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from functools import partial
 from typing import Any, TypeVar
@@ -67,6 +68,9 @@ class LiveSync:
         self.interval = interval
         self.leader_ttl = leader_ttl
         self._requested: set[asyncio.Task[Any]] = set()
+        # Seconds spent waiting for getliveinfo answers: benches subtract it, to show hub's
+        # own cost apart from WeChat's latency.
+        self.waited = 0.0
 
     async def sync_requested(self) -> runs_store.SyncRun | None:
         """A sync an admin asked for; see `_shielded`."""
@@ -109,12 +113,14 @@ class LiveSync:
             raise SyncAborted(45009, reason or f"local daily budget of {quota.budget} calls used")
         client = self.client
         before = client.calls_sent
+        began = time.perf_counter()
         try:
             return await send()
         except QuotaExceeded:
             await quota.halt()
             raise
         finally:
+            self.waited += time.perf_counter() - began
             sent = client.calls_sent - before
             await quota.settle(kind, sent)
             if kind == "list":
@@ -212,10 +218,10 @@ class LiveSync:
             changes = await store.diff_listing(db, rows)
             if lease.lost:
                 raise SyncAborted(-1, "lost the live-sync lock during the listing")
-            if changes.upsert or changes.delete:
+            if changes.writes:
                 async with db.transaction() as tx:
                     await store.apply_listing(tx, changes, clock.time())
-                moved = True
+                moved = bool(changes.upsert or changes.delete)
             counters.upserted, counters.deleted = len(changes.upsert), len(changes.delete)
             committed = True
             replays = await fetch_due_replays(

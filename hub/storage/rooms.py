@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -75,15 +76,21 @@ def row_from_wechat(info: Mapping[str, Any]) -> dict[str, Any] | None:
         row[col] = _int(info.get(col, 0))
     goods = info.get("goods")
     row["goods"] = dump_json(goods if isinstance(goods, list) else [])
+    row["synced_hash"] = synced_hash(row)
     return row
 
 
-def _fingerprint(row: Mapping[str, Any]) -> tuple[Any, ...]:
-    return (
+def _fingerprint(row: Mapping[str, Any]) -> list[Any]:
+    return [
         *(str(row[c] or "") for c in SYNCED_STR),
         *(_int(row[c]) for c in SYNCED_INT),
         row["goods"] or "[]",
-    )
+    ]
+
+
+def synced_hash(row: Mapping[str, Any]) -> str:
+    """A digest of the synced columns, the same for a listing's row and the stored one."""
+    return hashlib.blake2b(dump_json(_fingerprint(row)).encode(), digest_size=12).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -181,24 +188,41 @@ class LiveRoom:
 
 @dataclass(frozen=True)
 class ListingChanges:
-    """What a complete listing changes in the mirror; `new` holds the roomids it adds."""
+    """What a complete listing changes in the mirror; `new` holds the roomids it adds, `rehash`
+    (hash, roomid) of unchanged rows stored before their digest was (migration 0016)."""
 
     upsert: list[dict[str, Any]]
     delete: list[int]
     new: frozenset[int] = frozenset()
+    rehash: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def writes(self) -> bool:
+        """Whether applying these changes writes anything at all."""
+        return bool(self.upsert or self.delete or self.rehash)
 
 
 async def diff_listing(ex: Executor, rows: Sequence[Mapping[str, Any]]) -> ListingChanges:
-    """Compare a complete listing with the mirror: one SELECT, no writes."""
-    cols = ", ".join(("roomid", *SYNCED))
-    current = {
-        int(r["roomid"]): _fingerprint(r)
-        for r in await ex.fetchall(f"SELECT {cols} FROM live_room")
+    """Compare a complete listing (rows of row_from_wechat) with the mirror: no writes.
+
+    Reads each room's digest only; a row without one is read in full and compared once.
+    """
+    current: dict[int, str | None] = {
+        int(r["roomid"]): r["synced_hash"]
+        for r in await ex.fetchall("SELECT roomid, synced_hash FROM live_room")
     }
-    upsert = [dict(r) for r in rows if current.get(r["roomid"]) != _fingerprint(r)]
+    unhashed = [roomid for roomid, digest in current.items() if digest is None]
+    cols = ", ".join(("roomid", *SYNCED))
+    for part in chunks(unhashed, DELETE_BATCH):
+        sql = f"SELECT {cols} FROM live_room WHERE roomid IN ({placeholders(len(part))})"
+        for r in await ex.fetchall(sql, part):
+            current[int(r["roomid"])] = synced_hash(r)
+    upsert = [dict(r) for r in rows if current.get(r["roomid"]) != r["synced_hash"]]
     listed = {r["roomid"] for r in rows}
     new = frozenset(r["roomid"] for r in upsert if r["roomid"] not in current)
-    return ListingChanges(upsert, sorted(set(current) - listed), new)
+    upserted = {r["roomid"] for r in upsert}
+    rehash = [(str(current[i]), i) for i in unhashed if i in listed and i not in upserted]
+    return ListingChanges(upsert, sorted(set(current) - listed), new, rehash)
 
 
 async def apply_listing(ex: Executor, changes: ListingChanges, now: float) -> None:
@@ -216,6 +240,10 @@ async def apply_listing(ex: Executor, changes: ListingChanges, now: float) -> No
         await upsert_many(ex, "live_room", rows, ["roomid"], batch=UPSERT_BATCH)
     for part in chunks(changes.delete, DELETE_BATCH):
         await ex.execute(f"DELETE FROM live_room WHERE roomid IN ({placeholders(len(part))})", part)
+    if changes.rehash:
+        await ex.executemany(
+            "UPDATE live_room SET synced_hash = ? WHERE roomid = ?", changes.rehash
+        )
 
 
 @dataclass(frozen=True)
