@@ -167,3 +167,40 @@ async def test_drafts_survive_a_refresh_and_history_says_loading(
     await expect(org.locator("#conn.open")).to_be_visible()
     await expect(org.locator("#chat-input")).to_have_value("")
     await expect(question).to_have_value("")
+
+
+async def test_inside_wecom_sign_in_starts_at_once(browser: Browser, start_hub: StartHub) -> None:
+    hub = await start_hub()
+    context = await browser.new_context(
+        locale="zh-CN",
+        viewport=PHONE,  # type: ignore[arg-type]
+        user_agent="Mozilla/5.0 (Linux; Android 14) Mobile wxwork/4.1.22 MicroMessenger/7.0.1",
+    )
+    page = await context.new_page()
+    await page.goto(f"{hub.url}/login?next=/")
+    # No tap: the page went on to WeCom's consent page by itself.
+    await page.wait_for_url(re.compile(r".*/connect/oauth2/authorize.*"))
+    await context.close()
+
+
+async def test_a_failed_sign_in_is_a_page_with_a_way_back(
+    browser: Browser, start_hub: StartHub
+) -> None:
+    hub = await start_hub()
+    for locale, title, button in (
+        ("zh-CN", "登录没有完成", "重新登录"),
+        ("en-US", "Sign-in did not finish", "Sign in again"),
+    ):
+        _, page = await new_page(browser, locale=locale, viewport=PHONE)
+        callbacks: list[str] = []
+        page.on("request", lambda r: callbacks.append(r.url) if "/auth/callback" in r.url else None)
+        await sign_in(page, hub, "lisi")
+        # Back after login, as WeCom's browser does it: the used callback again.
+        await page.goto(callbacks[0])
+        box = page.locator("#auth-error")
+        await expect(box.locator("h1")).to_have_text(title)
+        assert '"error"' not in await page.content()
+        again = page.locator("#sign-in-again")
+        await expect(again).to_have_text(button)
+        await again.click()
+        await page.wait_for_url(re.compile(r".*/connect/oauth2/authorize.*"))

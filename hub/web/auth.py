@@ -8,8 +8,10 @@ import secrets
 from typing import Any
 
 from aiohttp import web
+from yarl import URL
 
-from hub.errors import bad_request, forbidden
+from hub.errors import HubError, bad_request, forbidden
+from hub.i18n import catalogue, request_language
 from hub.keys import CLOCK, DB, SETTINGS
 from hub.storage.users import (
     User,
@@ -20,7 +22,7 @@ from hub.storage.users import (
     wecom_name_due,
 )
 from hub.validate import text_field
-from hub.web.errors import ApiError
+from hub.web.errors import ApiError, status_of
 from hub.web.sessions import LIVE_SESSIONS, get_session, new_session, setup_sessions
 from hub.web.validate import read_json
 from hub.wechat.ctx import WECOM_CLIENT
@@ -146,8 +148,41 @@ async def _refresh_name(request: web.Request, user: User) -> User:
     return await get_user(db, user.id) or user
 
 
+def _wants_html(request: web.Request) -> bool:
+    """A browser navigating (Back into the consent page, a stale tab) rather than an API client."""
+    return "text/html" in request.headers.get("Accept", "")
+
+
+async def _failed_page(request: web.Request, status: int, code: str) -> web.Response:
+    """A styled page in the visitor's language with a sign-in-again button, never raw JSON."""
+    # pages.py imports this module (current_user), so it is imported when a sign-in fails.
+    from hub.web.pages import render
+
+    messages = catalogue(request_language(request))
+    lead = messages.get(f"auth.{code}") or messages.get(f"api.{code}") or messages["auth.failed"]
+    session = await get_session(request)
+    again = URL("/auth/login").with_query(next=safe_next(session.get(NEXT_KEY)))
+    return await render(
+        request, "auth_error.html", status=status, page="error", lead=lead, retry_url=str(again)
+    )
+
+
 async def callback(request: web.Request) -> web.StreamResponse:
-    """GET /auth/callback?code&state: check state, sign the WeCom user in, go to `next`."""
+    """GET /auth/callback?code&state: sign in; a failure is a page for browsers, JSON otherwise."""
+    try:
+        return await _sign_in(request)
+    except HubError as exc:
+        if not _wants_html(request):
+            raise
+        return await _failed_page(request, status_of(exc), exc.code)
+    except ApiError as exc:
+        if not _wants_html(request):
+            raise
+        return await _failed_page(request, exc.status, exc.code)
+
+
+async def _sign_in(request: web.Request) -> web.StreamResponse:
+    """Check state, sign the WeCom user in, go to `next`."""
     session = await get_session(request)
     expected = session.get(STATE_KEY)
     state = request.query.get("state", "")
