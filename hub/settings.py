@@ -14,6 +14,7 @@ from dataclasses import Field, dataclass, field, fields
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
@@ -51,6 +52,15 @@ def _bounded(cast: type[int] | type[float], what: str) -> Parser:
 
 _whole = _bounded(int, "a whole number")
 _number = _bounded(float, "a number")
+
+
+def _zone(var: Var, raw: str) -> str:
+    """An IANA time zone name the system knows (exports show times in it)."""
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{var.name} must be an IANA time zone such as Asia/Shanghai") from None
+    return raw
 
 
 def _flag(var: Var, raw: str) -> bool:
@@ -507,6 +517,12 @@ class Settings:
         _number,
         lo=2.0,
         hi=100.0,
+    )
+    timezone: str = setting(
+        "Asia/Shanghai",
+        "HUB_TIMEZONE",
+        "the meetings' time zone (IANA name): exports show times in it as YYYY-MM-DD HH:MM:SS",
+        _zone,
     )
 
     @property
