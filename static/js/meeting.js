@@ -83,6 +83,7 @@ function setEnded(ended) {
   if (ended) {
     $("end-meeting").hidden = true;
     $("organizer-tools").hidden = true;
+    $("attendee-tools").hidden = true;
     room?.end(state.meeting);
     setConn("lost", t("meeting.ended"));
   }
@@ -245,6 +246,7 @@ function setupControls() {
     }
   });
   activities.bindCreateForms($("organizer-tools"));
+  activities.bindCreateForms($("attendee-tools")); // kinds attendees create (a Q&A question)
 }
 
 async function main() {
