@@ -33,11 +33,14 @@ async def test_browser_kinds_match_the_server_registry(
              [...m.KINDS.values()].map((k) => ({kind: k.kind, plural: k.plural})))"""
     )
     assert sorted(browser_kinds, key=str) == sorted(server, key=str)
-    # One create form and one export link per kind, in the server's order.
-    forms = page.locator("#organizer-tools form[data-create]")
-    assert [await f.get_attribute("data-create") for f in await forms.all()] == [
-        k["kind"] for k in server
-    ]
+    # One create form and one export link per kind, in the server's order: the organizer's kinds
+    # among the organizer's tools, the kinds attendees create (a question) where attendees see it.
+    by_whom = {k.name: k.created_by for k in KINDS}
+    for where, creator in (("#organizer-tools", "organizer"), ("#attendee-tools", "attendee")):
+        forms = page.locator(f"{where} form[data-create]")
+        assert [await f.get_attribute("data-create") for f in await forms.all()] == [
+            k["kind"] for k in server if by_whom[k["kind"]] == creator
+        ]
     links = await page.locator("#export-card a").evaluate_all("as => as.map((a) => a.href)")
     kinds = [re.search(r"kind=(\w+)", href).group(1) for href in links]  # type: ignore[union-attr]
     assert kinds == [*(k["plural"] for k in server), "chat"]
