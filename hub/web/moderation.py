@@ -10,7 +10,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from hub.clock import iso_ts
-from hub.errors import bad_request, not_found
+from hub.errors import bad_request, forbidden, not_found
 from hub.events import EVENTS
 from hub.keys import CLOCK, DB
 from hub.meetings.moderation import blocked_words, mask
@@ -19,6 +19,7 @@ from hub.storage.moderation import Pin, delete_message, get_pin, mute, set_pin
 from hub.storage.users import get_user_by_userid
 from hub.validate import int_field, text_field
 from hub.web.access import meeting_for
+from hub.web.screen_access import screen_viewer
 from hub.web.validate import path_int, read_json
 
 MAX_MUTE_MINUTES = 24 * 60
@@ -63,9 +64,13 @@ async def mute_attendee(request: web.Request) -> web.Response:
 
 
 async def read_pin(request: web.Request) -> web.Response:
-    """GET /api/meetings/{number}/pin: `{"pin": {"text", "pinned_at"} | null}` (attendees)."""
-    meeting, _user = await meeting_for(request)
-    return web.json_response({"pin": pin_json(await get_pin(request.app[DB], meeting.id))})
+    """GET /api/meetings/{number}/pin: `{"pin": {"text", "pinned_at"} | null}` (attendees, the
+    organizer's screen and screen links)."""
+    viewer = await screen_viewer(request)
+    if not viewer.reads_content:
+        raise forbidden("join the meeting first")
+    pin = await get_pin(request.app[DB], viewer.meeting.id)
+    return web.json_response({"pin": pin_json(pin)})
 
 
 async def put_pin(request: web.Request) -> web.Response:

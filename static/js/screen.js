@@ -5,6 +5,7 @@ import { config, el, t } from "./common.js";
 import { KINDS } from "./activities/index.js";
 import { mountEngage } from "./engage.js";
 import { trimToFit } from "./screen/fit.js";
+import { pinBanner } from "./screen/pin.js";
 import { bindKeys } from "./screen/keys.js";
 import { Stage } from "./screen/stage.js";
 import { CLOSE_LINK_REVOKED, screenApi, screenSocket } from "./screen/wire.js";
@@ -219,6 +220,7 @@ async function main() {
   applyState(body, { first: true });
   if (state.ended) return;
   state.engage = mountEngage({ number, over: $("overlay"), api });
+  state.pin = pinBanner({ number, api, host: $("screen") });
   state.socket = screenSocket({
     number,
     token,
@@ -226,6 +228,7 @@ async function main() {
     onFrame: (frame) => {
       onFrame[frame.type]?.(frame);
       if (!state.ended) state.engage?.onFrame(frame);
+      state.pin?.onFrame(frame);
     },
     onOnline: setConnection,
     onFinal: (code) => (code === CLOSE_LINK_REVOKED ? showRevoked() : showEnded()),

@@ -50,12 +50,26 @@ export default {
     return parts;
   },
 
-  /** On the big screen: the question large with its upvotes. */
+  /**
+   * On the big screen: the highlighted question large (else this one), then the top questions by
+   * upvotes. The screen keeps every activity it was sent (`window.hubScreen.state.activities`);
+   * five below the large one keep it from ever needing to scroll.
+   */
   present(data) {
-    if (data.status !== "open") return [el("div", { class: "question-body" })];
-    return [el("div", { class: `question-body${data.highlighted ? " highlighted" : ""}` },
-      el("div", { class: "question-text", text: data.text }),
-      el("div", { class: "average-sub", text: `▲ ${data.upvotes ?? 0} · ${data.anonymous ? t("question.anonymous") : (data.author ?? "")}` }))];
+    const held = [...(window.hubScreen?.state?.activities?.values() ?? [])]
+      .filter((a) => a.kind === "question" && a.data.status === "open").map((a) => a.data);
+    const open = held.some((q) => q.id === data.id) || data.status !== "open" ? held : [...held, data];
+    const lit = open.filter((q) => q.highlighted).sort((a, b) => b.version - a.version)[0]
+      ?? open.find((q) => q.id === data.id) ?? null;
+    const top = open.filter((q) => q.id !== lit?.id)
+      .sort((a, b) => (b.upvotes ?? 0) - (a.upvotes ?? 0) || a.id - b.id).slice(0, 5);
+    const by = (q) => (q.anonymous ? t("question.anonymous") : (q.author ?? ""));
+    return [el("div", { class: "qa-stage" },
+      lit ? el("div", { class: `question-body${lit.highlighted ? " highlighted" : ""}` },
+        el("div", { class: "question-text", text: lit.text }),
+        el("div", { class: "average-sub", text: `▲ ${lit.upvotes ?? 0} · ${by(lit)}` })) : null,
+      el("ol", { class: "qa-list" }, top.map((q) => el("li", { dataset: { id: q.id } },
+        el("span", { class: "count", text: `▲ ${q.upvotes ?? 0}` }), " ", el("span", { text: q.text })))))];
   },
 
   createBody(form) {
