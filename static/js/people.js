@@ -2,7 +2,8 @@
 // the time they joined (签到). Never every row at once: 2,000 people would make the page miles long.
 import { avatar, el, t, withZone } from "./common.js";
 
-const PAGE = 24;
+// Fewer rows on a phone: the whole organizer page must stay under three screens at 2,000.
+const PAGE = matchMedia("(max-width: 520px)").matches ? 8 : 24;
 
 export class People {
   /** `list`, `title`, `search`, `pager`: the elements; `tags(user)`: badges for a person. */

@@ -1,0 +1,91 @@
+"""A meeting of 2,000 in real Chromium: the exact online count, the attendee total, search and
+pages, and an organizer page under three screen heights with the QR and exports within reach."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from hub.keys import DB
+from hub.realtime.rooms import REALTIME
+from hub.storage.meetings import join_meeting, meeting_by_number
+from hub.storage.users import set_name, upsert_login
+from tests.fixtures_browser import StartHub, create_meeting, new_page, page_errors, sign_in
+
+pytestmark = pytest.mark.browser
+
+CROWD = 1999  # and the organizer: 2,000
+SIZES = ({"width": 1280, "height": 800}, {"width": 390, "height": 844})
+
+
+async def _top(page: Page, selector: str) -> float:
+    """Where the element starts, from the top of the page."""
+    return float(
+        await page.locator(selector).evaluate("e => e.getBoundingClientRect().top + scrollY")
+    )
+
+
+async def test_two_thousand_attendees(browser: Browser, start_hub: StartHub) -> None:
+    hub = await start_hub()
+    _, org = await new_page(browser)
+    await sign_in(org, hub, "zhangsan")
+    number = await create_meeting(org, "两千人大会")
+    db = hub.app[DB]
+    meeting = await meeting_by_number(db, number)
+    assert meeting is not None
+    # The crowd joins in storage and comes online through the hub's own presence (one process
+    # here), as their sockets would: the presence frame's list is capped, its count is not.
+    now = time.time()
+    presence = hub.app[REALTIME].presence
+    for i in range(CROWD):
+        user = await upsert_login(db, f"p{i:04d}", None, now)
+        await join_meeting(db, meeting.id, user.id, now + i / 1000)
+        presence.add(meeting.id, user.as_json())
+    named = await upsert_login(db, "p1234", None, now)
+    await set_name(db, named.id, "王小明")
+    await presence.flush(meeting.id)
+
+    title = org.locator("#online-title")
+    await expect(title).to_have_attribute("data-online-count", "2000")
+    await expect(title).to_have_text("在线（2000）")
+
+    for size in SIZES:
+        await org.set_viewport_size(size)  # type: ignore[arg-type]
+        await org.reload()
+        await expect(org.locator("#conn.open")).to_be_visible()
+        # A fresh page reads the count from the meeting, then from the frames: still exact.
+        await expect(org.locator("[data-online-count]")).to_have_attribute(
+            "data-online-count", "2000"
+        )
+        await expect(org.locator("#attendees-title")).to_have_text("参会者（2000）")
+        # Pages of a few dozen, never 2,000 rows.
+        rows = await org.locator("#attendees li").count()
+        assert 0 < rows <= 50, rows
+        height = await org.evaluate("document.documentElement.scrollHeight")
+        assert height < 3 * size["height"], (size, height)
+        # The QR and the exports sit above the lists, never below 2,000 people; on a laptop the
+        # QR is on the first screen.
+        lists = await _top(org, ".people-card")
+        for selector in ("#qr", "#export-card"):
+            assert await _top(org, selector) < lists, (size, selector)
+        if size["width"] >= 1100:
+            assert await _top(org, "#qr") < size["height"]
+
+    # Search by name finds the one person; the pager walks the rest.
+    await org.fill("#attendee-search", "王小明")
+    await expect(org.locator("#attendees li")).to_have_count(1)
+    await expect(org.locator("#attendees li")).to_contain_text("王小明")
+    await org.fill("#attendee-search", "")
+    await expect(org.locator("#attendee-pager")).to_be_visible()
+    first = await org.locator("#attendees li").first.inner_text()
+    await org.locator("#attendee-pager button").last.click()
+    await expect(org.locator("#attendee-pager")).to_contain_text("第 2 /")
+    assert await org.locator("#attendees li").first.inner_text() != first
+
+    # One leaves: the count follows the server's, exactly.
+    presence.remove(meeting.id, named.id)
+    await presence.flush(meeting.id)
+    await expect(title).to_have_attribute("data-online-count", "1999")
+    assert not page_errors(org)
