@@ -224,6 +224,13 @@ async def admin(request: web.Request) -> web.Response:
     return await render(request, "admin.html", page="admin")
 
 
+async def my_meetings(request: web.Request) -> web.Response:
+    """GET /me: the meetings I organize or joined (static/js/me.js reads GET /api/me/meetings)."""
+    if await current_user(request) is None:
+        raise _to_login(request)
+    return await render(request, "me.html", page="me")
+
+
 def setup_pages(app: web.Application, templates_dir: Path) -> None:
     """Jinja2 (autoescaped) over templates/, the page routes and the live-room event feed."""
     aiohttp_jinja2.setup(
@@ -237,6 +244,7 @@ def setup_pages(app: web.Application, templates_dir: Path) -> None:
     app.router.add_get("/", home, name="page_home")
     app.router.add_get("/login", login, name="page_login")
     app.router.add_get("/admin", admin, name="page_admin")
+    app.router.add_get("/me", my_meetings, name="page_me")
     app.router.add_get("/live/rooms/{roomid}", live_room, name="page_live_room")
     app.router.add_get("/m/{number}", meeting, name="page_meeting")
     app.router.add_get("/m/{number}/screen", screen, name="page_screen")
