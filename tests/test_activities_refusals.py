@@ -49,7 +49,9 @@ async def _create_all(client: Any, number: str) -> dict[str, Any]:
     poll = await ok(
         await client.post(f"{base}/polls", json={"question": "q", "options": ["a", "b"]}), 201
     )
-    lot = await ok(await client.post(f"{base}/lotteries", json={"title": "t"}), 201)
+    # The organizer may win: a lottery nobody could win is refused when created (issue 16).
+    lottery = {"title": "t", "include_organizer": True}
+    lot = await ok(await client.post(f"{base}/lotteries", json=lottery), 201)
     rating = await ok(await client.post(f"{base}/ratings", json={"subject": "s"}), 201)
     packet = await ok(
         await client.post(f"{base}/redpackets", json={"total_cents": 9, "count": 3}), 201

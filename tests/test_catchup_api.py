@@ -89,10 +89,12 @@ async def test_only_what_changed_since_the_cursor_comes_back(
         assert changed_ids(both) == {"polls": [poll["id"]], "ratings": [rating["id"]]}
         assert lottery["id"] not in both["activities"]["lotteries"]
 
-        # An ended meeting still answers (a screen learns it ended), with ended_at.
+        # An ended meeting still answers (a screen learns it ended), with ended_at; the end
+        # closed every open activity (issue 16), so those come back closed.
         await ok(await client.post(f"/api/meetings/{r.number}/end"))
         ended = await ok(await a0.get(url, params={"since": later["cursor"]}))
-        assert ended["ended_at"] and changed_ids(ended) == {}
+        assert ended["ended_at"] and set(changed_ids(ended)) == {"polls", "ratings", "lotteries"}
+        assert {a["status"] for items in ended["activities"].values() for a in items} == {"closed"}
 
 
 @pytest.mark.parametrize(

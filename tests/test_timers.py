@@ -158,4 +158,5 @@ async def test_a_timer_of_an_ended_meeting_does_nothing(
 
         await eventually(done, within=5)
         assert client.app[TIMERS].ran == 0
-        assert (await ok(await client.get(f"/api/polls/{poll['id']}")))["status"] == "open"
+        # The end itself closed the poll (issue 16), not its timer.
+        assert (await ok(await client.get(f"/api/polls/{poll['id']}")))["status"] == "closed"

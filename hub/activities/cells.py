@@ -1,4 +1,8 @@
-"""CSV cells every export shares: times, people, and user text that Excel never runs."""
+"""Export cells every kind shares: times, yes/no, people, and user text Excel never runs.
+
+Kinds build rows without knowing the reader: a time is a `TimeCell` and a yes/no a `FlagCell`,
+which the export (CSV or workbook) writes in the meeting's time zone and the reader's language.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +17,30 @@ from hub.storage.users import User, get_users
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+class TimeCell(str):
+    """A moment: ISO 8601 UTC as text (what older readers of rows saw), with `ts` for exports."""
+
+    ts: float
+
+    def __new__(cls, ts: float) -> TimeCell:
+        """The cell of Unix time `ts`."""
+        cell = super().__new__(cls, iso_ts(ts) or "")
+        cell.ts = ts
+        return cell
+
+
+class FlagCell(int):
+    """A yes/no: 1 or 0 as a number, written as a word (是/否, yes/no) by exports."""
+
+
 def iso(ts: float | None) -> str:
-    """A time cell: ISO 8601 UTC, or empty."""
-    return iso_ts(ts) or ""
+    """A time cell, or empty."""
+    return "" if ts is None else TimeCell(float(ts))
+
+
+def flag(value: bool) -> FlagCell:
+    """A yes/no cell."""
+    return FlagCell(1 if value else 0)
 
 
 def safe(text: str) -> str:

@@ -149,6 +149,12 @@ class ActivityKind(Generic[A, S]):
     # The organizer action a timer runs at `closes_at` (hub.activities.timers); a kind without an
     # organizer action of that name cannot be timed.
     close_action: str = "close"
+    # Delete an activity nobody has used yet (DELETE /api/<plural>/{id}): True when deleted,
+    # False when someone has used it (a vote, a draw), which keeps it. None: never deleted.
+    remove: Callable[[Database, int], Awaitable[bool]] | None = None
+    # What the meeting's end reports of an activity of this kind beyond closing it, from its
+    # JSON after the close (a red packet's unclaimed shares, returned); None: nothing.
+    end_report: Callable[[Json], Json | None] | None = None
 
     def action(
         self,

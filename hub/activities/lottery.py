@@ -1,4 +1,5 @@
-"""Lotteries: winners drawn once among the meeting's attendees; drawing again shows the same."""
+"""Lotteries: winners drawn among the meeting's attendees; drawing again shows the same, a
+re-draw picks new winners among those who have not won, and every draw stays in the record."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import logging
 from dataclasses import dataclass
 
 from hub.activities.cells import iso, safe, users_of, who
-from hub.activities.kind import ActionContext, ActivityKind, Json, Outcome, Rows
+from hub.activities.kind import ActionContext, ActivityKind, Json, Outcome, Rows, closed
 from hub.clock import iso_ts
-from hub.errors import conflict
+from hub.errors import Conflict, conflict
 from hub.storage import lotteries
 from hub.storage.database import Executor
 from hub.storage.lotteries import Lottery
@@ -41,6 +42,16 @@ def new_lottery(body: Json) -> NewLottery:
     )
 
 
+def _not_enough(eligible: int, wanted: int) -> Conflict:
+    """Fewer people can win than the lottery's winners: the reason, with both numbers."""
+    return Conflict(
+        "not_enough_attendees",
+        f"only {eligible} attendees can win, fewer than {wanted}",
+        eligible=eligible,
+        winners=wanted,
+    )
+
+
 def _user(users: dict[int, User], user_id: int) -> Json:
     user = users.get(user_id)
     if user is None:  # pragma: no cover - users are never deleted
@@ -58,6 +69,7 @@ def lottery_json(lottery: Lottery, users: dict[int, User], eligible_count: int |
         "include_organizer": lottery.include_organizer,
         "status": lottery.status,
         "winners": [_user(users, uid) for uid in lottery.winner_ids],
+        "draws": [[_user(users, uid) for uid in draw] for draw in lottery.draws],
         "eligible_count": lottery.eligible_count if lottery.drawn else eligible_count,
         "created_at": iso_ts(lottery.created_at),
         "drawn_at": iso_ts(lottery.drawn_at),
@@ -72,21 +84,25 @@ async def _eligible_count(ex: Executor, lottery: Lottery, organizer_id: int | No
 
 
 async def create(ctx: ActionContext, spec: NewLottery) -> int:
-    """Store a new open lottery in the meeting."""
-    return await lotteries.create_lottery(
-        ctx.db,
-        ctx.meeting.id,
-        spec.title,
-        spec.winners,
-        exclude_previous_winners=spec.exclude_previous_winners,
-        include_organizer=spec.include_organizer,
-        now=ctx.now,
-    )
+    """Store a new open lottery in the meeting; one that could not be drawn now (more winners
+    than who could win) is refused with the reason (409 not_enough_attendees)."""
+    try:
+        return await lotteries.create_lottery(
+            ctx.db,
+            ctx.meeting.id,
+            spec.title,
+            spec.winners,
+            exclude_previous_winners=spec.exclude_previous_winners,
+            include_organizer=spec.include_organizer,
+            now=ctx.now,
+        )
+    except lotteries.NotEnoughEligible as exc:
+        raise _not_enough(exc.eligible, spec.winners) from None
 
 
 async def payload(ex: Executor, lottery: Lottery, meeting: Meeting) -> Json:
     """The lottery with its winners and who could win now (it has no per-viewer fields)."""
-    users = await get_users(ex, lottery.winner_ids)
+    users = await get_users(ex, {uid for draw in lottery.draws for uid in draw})
     return lottery_json(lottery, users, await _eligible_count(ex, lottery, meeting.organizer_id))
 
 
@@ -102,7 +118,7 @@ async def listing(ex: Executor, meeting_id: int, viewer_id: int) -> list[Json]:
     found = await lotteries.list_lotteries(ex, meeting_id)
     if not found:
         return []
-    users = await get_users(ex, {uid for lot in found for uid in lot.winner_ids})
+    users = await get_users(ex, {uid for lot in found for draw in lot.draws for uid in draw})
     meeting = await get_meeting(ex, meeting_id)
     organizer_id = meeting.organizer_id if meeting else None
     return [lottery_json(lot, users, await _eligible_count(ex, lot, organizer_id)) for lot in found]
@@ -136,6 +152,10 @@ LOTTERY = ActivityKind(
     listing=listing,
     csv_rows=csv_rows,
     example_body={"title": "First prize"},
+    remove=lotteries.delete_unused_lottery,
+    # A timed lottery draws itself at `closes_at`; the meeting's end closes it undrawn instead
+    # (hub.meetings.ending prefers a kind's `close`).
+    close_action="draw",
 )
 
 
@@ -144,14 +164,39 @@ async def draw(ctx: ActionContext, lottery: Lottery) -> Outcome | None:
     """Draw the winners once; drawing again answers the same winners (and pushes nothing)."""
     if lottery.drawn:
         return Outcome(changed=False)
+    if lottery.status == "closed":
+        raise closed(LOTTERY.label)
     try:
         drawn = await lotteries.draw_lottery(ctx.db, lottery, ctx.meeting.organizer_id, ctx.now)
     except lotteries.NotEnoughEligible as exc:
-        raise conflict(
-            f"only {exc.eligible} attendees can win, fewer than {lottery.winners_count}",
-            "not_enough_attendees",
-        ) from None
+        raise _not_enough(exc.eligible, lottery.winners_count) from None
     if not drawn:  # a concurrent draw got there first, and pushed
         return Outcome(changed=False)
     log.info("lottery %s drawn in meeting %s", lottery.id, ctx.meeting.number)
     return None
+
+
+@LOTTERY.action("redraw", event="drawn", organizer=True)
+async def redraw(ctx: ActionContext, lottery: Lottery) -> Outcome | None:
+    """Draw again among those who have not won (409 not_drawn before a first draw); the
+    earlier draws stay in `draws` and the CSV."""
+    if lottery.status == "closed":
+        raise closed(LOTTERY.label)
+    if not lottery.drawn:
+        raise conflict("draw the lottery before drawing it again", "not_drawn")
+    try:
+        drawn = await lotteries.redraw_lottery(ctx.db, lottery, ctx.meeting.organizer_id, ctx.now)
+    except lotteries.NotEnoughEligible as exc:
+        raise _not_enough(exc.eligible, lottery.winners_count) from None
+    if not drawn:  # a concurrent re-draw of the same state got there first, and pushed
+        return Outcome(changed=False)
+    log.info("lottery %s drawn again in meeting %s", lottery.id, ctx.meeting.number)
+    return None
+
+
+@LOTTERY.action("close", event="closed", organizer=True)
+async def close(ctx: ActionContext, lottery: Lottery) -> None:
+    """Close the lottery (409 closed when it is): one never drawn is given up, a drawn one keeps
+    its winners and takes no more re-draws."""
+    if not await lotteries.close_lottery(ctx.db, lottery.id):
+        raise closed(LOTTERY.label)

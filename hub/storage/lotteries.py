@@ -17,7 +17,8 @@ _COLUMNS = (
 
 @dataclass(frozen=True)
 class Lottery:
-    """A lottery; `winner_ids` are in draw order and empty until drawn."""
+    """A lottery; `winner_ids` are the latest draw's winners in draw order (empty until drawn),
+    `draws` every draw's winners, oldest first (a re-draw excludes earlier winners)."""
 
     id: int
     meeting_id: int
@@ -31,11 +32,12 @@ class Lottery:
     created_at: float
     drawn_at: float | None
     winner_ids: tuple[int, ...]
+    draws: tuple[tuple[int, ...], ...] = ()
 
     @property
     def drawn(self) -> bool:
-        """True once the winners are stored."""
-        return self.status == "drawn"
+        """True once the winners are stored (it may have been closed since)."""
+        return self.drawn_at is not None
 
 
 class NotEnoughEligible(Exception):
@@ -46,7 +48,7 @@ class NotEnoughEligible(Exception):
         self.eligible = eligible
 
 
-def _lottery(row: Row, winners: Sequence[int]) -> Lottery:
+def _lottery(row: Row, draws: Sequence[Sequence[int]]) -> Lottery:
     drawn = row["drawn_at"]
     eligible = row["eligible_count"]
     return Lottery(
@@ -61,8 +63,22 @@ def _lottery(row: Row, winners: Sequence[int]) -> Lottery:
         version=int(row["version"]),
         created_at=float(row["created_at"]),
         drawn_at=None if drawn is None else float(drawn),
-        winner_ids=tuple(winners),
+        winner_ids=tuple(draws[-1]) if draws else (),
+        draws=tuple(tuple(d) for d in draws),
     )
+
+
+def _eligible_sql(*, include_organizer: bool, exclude_previous_winners: bool) -> str:
+    """How many could win a new lottery of meeting `m` now, as a subquery (no parameters)."""
+    sql = "SELECT COUNT(*) FROM attendee a WHERE a.meeting_id = m.id"
+    if not include_organizer:
+        sql += " AND a.user_id <> m.organizer_id"
+    if exclude_previous_winners:
+        sql += (
+            " AND a.user_id NOT IN (SELECT w.user_id FROM lottery_winner w"
+            " JOIN lottery l ON l.id = w.lottery_id WHERE l.meeting_id = m.id)"
+        )
+    return sql
 
 
 async def create_lottery(
@@ -75,11 +91,22 @@ async def create_lottery(
     include_organizer: bool,
     now: float,
 ) -> int:
-    """Insert an open lottery; returns its id (MeetingEnded once the meeting ended)."""
+    """Insert an open lottery; returns its id (MeetingEnded once the meeting ended).
+
+    One that could not be drawn now is refused (NotEnoughEligible), unless nobody but the
+    organizer has joined yet (prepared ahead: its draw says why, if still short). The check
+    rides on the insert, so a created lottery costs no statement more.
+    """
+    eligible = _eligible_sql(
+        include_organizer=include_organizer, exclude_previous_winners=exclude_previous_winners
+    )
     result = await db.execute(
         "INSERT INTO lottery (meeting_id, title, winners_count, exclude_previous_winners,"
         " include_organizer, status, version, created_at)"
-        " SELECT id, ?, ?, ?, ?, 'open', 0, ? FROM meeting WHERE id = ? AND ended_at IS NULL",
+        " SELECT m.id, ?, ?, ?, ?, 'open', 0, ? FROM meeting m"
+        " WHERE m.id = ? AND m.ended_at IS NULL"
+        " AND (NOT EXISTS (SELECT 1 FROM attendee x WHERE x.meeting_id = m.id"
+        f" AND x.user_id <> m.organizer_id) OR ({eligible}) >= ?)",
         (
             title,
             winners_count,
@@ -87,27 +114,35 @@ async def create_lottery(
             int(include_organizer),
             now,
             meeting_id,
+            winners_count,
         ),
     )
     if result.rowcount == 0:
-        raise MeetingEnded
+        ended = await db.fetchval("SELECT ended_at FROM meeting WHERE id = ?", (meeting_id,))
+        if ended is not None:
+            raise MeetingEnded
+        count = await db.fetchval(
+            f"SELECT ({eligible}) FROM meeting m WHERE m.id = ?", (meeting_id,)
+        )
+        raise NotEnoughEligible(int(count or 0))
     if result.lastrowid is None:  # pragma: no cover - both drivers report it
         raise RuntimeError("the database did not report the new lottery's id")
     return int(result.lastrowid)
 
 
-async def _winners(ex: Executor, ids: Sequence[int]) -> dict[int, list[int]]:
-    found: dict[int, list[int]] = {i: [] for i in ids}
+async def _winners(ex: Executor, ids: Sequence[int]) -> dict[int, list[list[int]]]:
+    """Each lottery's draws: the winners of each, in draw order."""
+    found: dict[int, dict[int, list[int]]] = {i: {} for i in ids}
     if not ids:
-        return found
+        return {}
     rows = await ex.fetchall(
-        f"SELECT lottery_id, user_id FROM lottery_winner"
+        f"SELECT lottery_id, user_id, draw FROM lottery_winner"
         f" WHERE lottery_id IN ({placeholders(len(ids))}) ORDER BY lottery_id, position",
         list(ids),
     )
     for r in rows:
-        found[int(r["lottery_id"])].append(int(r["user_id"]))
-    return found
+        found[int(r["lottery_id"])].setdefault(int(r["draw"]), []).append(int(r["user_id"]))
+    return {i: [draws[n] for n in sorted(draws)] for i, draws in found.items()}
 
 
 async def get_lottery(ex: Executor, lottery_id: int) -> Lottery | None:
@@ -129,7 +164,8 @@ async def list_lotteries(ex: Executor, meeting_id: int) -> list[Lottery]:
 
 async def eligible_ids(ex: Executor, lottery: Lottery, organizer_id: int) -> list[int]:
     """Who the lottery would draw from now: attendees, minus the organizer unless included,
-    minus winners of the meeting's other lotteries when it excludes previous winners."""
+    minus winners of the meeting's other lotteries when it excludes previous winners, minus
+    its own winners (a re-draw never picks an earlier winner)."""
     sql = "SELECT a.user_id FROM attendee a WHERE a.meeting_id = ?"
     params: list[int] = [lottery.meeting_id]
     if not lottery.include_organizer:
@@ -141,6 +177,8 @@ async def eligible_ids(ex: Executor, lottery: Lottery, organizer_id: int) -> lis
             " JOIN lottery l ON l.id = w.lottery_id WHERE l.meeting_id = ? AND l.id <> ?)"
         )
         params += [lottery.meeting_id, lottery.id]
+    sql += " AND a.user_id NOT IN (SELECT w.user_id FROM lottery_winner w WHERE w.lottery_id = ?)"
+    params.append(lottery.id)
     rows = await ex.fetchall(sql + " ORDER BY a.user_id", params)
     return [int(r["user_id"]) for r in rows]
 
@@ -181,6 +219,67 @@ async def draw_lottery(db: Database, lottery: Lottery, organizer_id: int, now: f
     return True
 
 
+async def redraw_lottery(db: Database, lottery: Lottery, organizer_id: int, now: float) -> bool:
+    """Draw a drawn lottery again among those who have not won it (nor, when it excludes
+    previous winners, another lottery); earlier draws stay. False when the lottery moved on
+    meanwhile (a concurrent re-draw: its version changed). Raises NotEnoughEligible."""
+    async with db.transaction() as tx:
+        lock = " FOR UPDATE" if tx.dialect == "mysql" else ""
+        ended = await tx.fetchone(
+            f"SELECT ended_at FROM meeting WHERE id = ?{lock}", (lottery.meeting_id,)
+        )
+        if ended is None or ended["ended_at"] is not None:
+            raise MeetingEnded
+        taken = await tx.execute(
+            "UPDATE lottery SET drawn_at = ?, version = version + 1"
+            " WHERE id = ? AND status = 'drawn' AND version = ?",
+            (now, lottery.id, lottery.version),
+        )
+        if taken.rowcount == 0:
+            return False
+        pool = await eligible_ids(tx, lottery, organizer_id)
+        if len(pool) < lottery.winners_count:
+            raise NotEnoughEligible(len(pool))  # the transaction rolls the version back
+        await tx.execute(
+            "UPDATE lottery SET eligible_count = ? WHERE id = ?", (len(pool), lottery.id)
+        )
+        last = await tx.fetchone(
+            "SELECT MAX(draw) AS draw, MAX(position) AS position FROM lottery_winner"
+            " WHERE lottery_id = ?",
+            (lottery.id,),
+        )
+        draw = int(last["draw"] or 0) + 1 if last else 1
+        start = int(last["position"] or 0) + 1 if last else 0
+        winners = secrets.SystemRandom().sample(pool, lottery.winners_count)
+        await tx.executemany(
+            "INSERT INTO lottery_winner (lottery_id, user_id, position, draw) VALUES (?, ?, ?, ?)",
+            [(lottery.id, uid, start + pos, draw) for pos, uid in enumerate(winners)],
+        )
+    return True
+
+
+async def close_lottery(db: Database, lottery_id: int) -> bool:
+    """Close a lottery: one never drawn is given up, a drawn one keeps its winners and takes no
+    more re-draws; False when it was closed already."""
+    result = await db.execute(
+        "UPDATE lottery SET status = 'closed', version = version + 1"
+        " WHERE id = ? AND status IN ('open', 'drawn')",
+        (lottery_id,),
+    )
+    return result.rowcount > 0
+
+
+async def delete_unused_lottery(db: Database, lottery_id: int) -> bool:
+    """Delete a lottery never drawn; False when it was drawn (its winners are a record)."""
+    async with db.transaction() as tx:
+        lock = " FOR UPDATE" if tx.dialect == "mysql" else ""
+        row = await tx.fetchone(f"SELECT drawn_at FROM lottery WHERE id = ?{lock}", (lottery_id,))
+        if row is None or row["drawn_at"] is not None:
+            return False
+        await tx.execute("DELETE FROM lottery WHERE id = ?", (lottery_id,))
+    return True
+
+
 async def _is_drawn(ex: Executor, lottery_id: int) -> bool:
     status = await ex.fetchval("SELECT status FROM lottery WHERE id = ?", (lottery_id,))
     return bool(status == "drawn")
@@ -189,7 +288,7 @@ async def _is_drawn(ex: Executor, lottery_id: int) -> bool:
 async def winner_rows(ex: Executor, meeting_id: int) -> list[Row]:
     """Every winner of the meeting's lotteries (for the CSV export)."""
     return await ex.fetchall(
-        "SELECT w.lottery_id, w.user_id, w.position FROM lottery_winner w"
+        "SELECT w.lottery_id, w.user_id, w.position, w.draw FROM lottery_winner w"
         " JOIN lottery l ON l.id = w.lottery_id WHERE l.meeting_id = ?"
         " ORDER BY w.lottery_id, w.position",
         (meeting_id,),

@@ -9,8 +9,8 @@ from hub.storage.database import Database, Executor, IntegrityViolation, Row, pl
 from hub.storage.meetings import Meeting, MeetingEnded, live_meeting_of, refuse_if_ended
 
 _POLL_COLUMNS = (
-    "p.id, p.meeting_id, p.question, p.multi, p.hide_results, p.status, p.total_votes,"
-    " p.version, p.created_at, p.closed_at"
+    "p.id, p.meeting_id, p.question, p.multi, p.hide_results, p.results, p.status,"
+    " p.total_votes, p.version, p.created_at, p.closed_at"
 )
 # One row per option: a poll and its options (and its meeting) come in one statement.
 _OPTION_COLUMNS = "o.id AS option_id, o.label AS option_label, o.votes AS option_votes"
@@ -44,6 +44,8 @@ class Poll:
     created_at: float
     closed_at: float | None
     options: tuple[PollOption, ...]
+    # When attendees see the counts: "always", "after_vote" or "after_close".
+    results: str = "always"
 
     @property
     def open(self) -> bool:
@@ -73,6 +75,7 @@ def _poll(row: Row, options: Sequence[PollOption]) -> Poll:
         created_at=float(row["created_at"]),
         closed_at=None if closed is None else float(closed),
         options=tuple(options),
+        results=str(row["results"]),
     )
 
 
@@ -85,6 +88,7 @@ async def create_poll(
     multi: bool,
     hide_results: bool,
     now: float,
+    results: str = "always",
 ) -> int:
     """Insert a poll with its options in one transaction; returns its id.
 
@@ -92,10 +96,10 @@ async def create_poll(
     """
     async with db.transaction() as tx:
         result = await tx.execute(
-            "INSERT INTO poll (meeting_id, question, multi, hide_results, status, total_votes,"
-            " version, created_at) SELECT id, ?, ?, ?, 'open', 0, 0, ? FROM meeting"
+            "INSERT INTO poll (meeting_id, question, multi, hide_results, results, status,"
+            " total_votes, version, created_at) SELECT id, ?, ?, ?, ?, 'open', 0, 0, ? FROM meeting"
             " WHERE id = ? AND ended_at IS NULL",
-            (question, int(multi), int(hide_results), now, meeting_id),
+            (question, int(multi), int(hide_results), results, now, meeting_id),
         )
         if result.rowcount == 0:
             raise MeetingEnded
@@ -229,6 +233,19 @@ async def close_poll(db: Database, poll_id: int, now: float) -> None:
     )
     if result.rowcount == 0:
         raise PollClosed
+
+
+async def delete_unused_poll(db: Database, poll_id: int) -> bool:
+    """Delete a poll nobody voted in, with its options; False when someone has (nothing
+    changes). The poll row is locked first, so a vote either lands before or finds it gone."""
+    async with db.transaction() as tx:
+        lock = " FOR UPDATE" if tx.dialect == "mysql" else ""
+        votes = await tx.fetchval(f"SELECT total_votes FROM poll WHERE id = ?{lock}", (poll_id,))
+        if votes is None or int(votes) > 0:
+            return False
+        await tx.execute("DELETE FROM poll_option WHERE poll_id = ?", (poll_id,))
+        await tx.execute("DELETE FROM poll WHERE id = ?", (poll_id,))
+    return True
 
 
 async def my_votes(ex: Executor, poll_ids: Sequence[int], user_id: int) -> dict[int, list[int]]:

@@ -17,10 +17,11 @@ from hub.activities.frames import broadcast_form, publish_state
 from hub.activities.kind import DONE, Action, ActionContext, ActivityKind, Json
 from hub.activities.publisher import ACTIVITIES, ActivityPublisher
 from hub.activities.timers import parse_deadline, set_deadline, timed_kind
-from hub.errors import not_found
+from hub.errors import conflict, not_found
 from hub.events import EVENTS
 from hub.keys import CACHE, CLOCK, DB
 from hub.meetings.access import check_access
+from hub.storage import activity_timers
 from hub.storage.meetings import Meeting
 from hub.web.access import meeting_for
 from hub.web.activity_timers import activity_id_of, setup_activity_timers
@@ -126,6 +127,31 @@ def action_handler(kind: AnyKind, action: Action[Any]) -> Handler:
     return act
 
 
+def delete_handler(kind: AnyKind) -> Handler:
+    """DELETE /api/<plural>/{id}: the organizer deletes an activity nobody has used yet (409
+    `activity_used` once someone has); a `deleted` frame tells every client to drop it."""
+    remove = kind.remove
+    if remove is None:  # pragma: no cover - only kinds that can be deleted get the route
+        raise ValueError(f"{kind.name} cannot be deleted")
+
+    async def delete(request: web.Request) -> web.StreamResponse:
+        activity_id = activity_id_of(request, kind)
+        user = await require_user(request)
+        db = request.app[DB]
+        activity, meeting = await kind.locate(db, activity_id)
+        await check_access(db, meeting, user, organizer=True, live=True)
+        if not await remove(db, activity.id):
+            raise conflict(
+                f"the {kind.label} has been used and stays in the record", "activity_used"
+            )
+        await activity_timers.cancel(db, kind.name, activity.id, kind.close_action)
+        data = {"id": activity.id, "version": activity.version + 1}
+        await request.app[EVENTS].activity(meeting.id, kind.name, "deleted", data)
+        return web.json_response({"deleted": activity.id, "kind": kind.name})
+
+    return delete
+
+
 def setup_activities(app: web.Application) -> None:
     """Every registered kind's routes, the CSV export, the publisher that orders frames, and the
     catch-up read clients make after an outage."""
@@ -141,6 +167,8 @@ def setup_activities(app: web.Application) -> None:
             name=f"{name}_create",
         )
         add("GET", f"/api/{plural}/{{id}}", read_handler(kind), name=name)
+        if kind.remove is not None:
+            add("DELETE", f"/api/{plural}/{{id}}", delete_handler(kind), name=f"{name}_delete")
         for action in kind.actions.values():
             path = f"/api/{plural}/{{id}}/{action.name}"
             add("POST", path, action_handler(kind, action), name=f"{name}_{action.name}")

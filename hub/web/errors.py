@@ -18,7 +18,7 @@ from hub.errors import (
     Unauthorized,
     Unavailable,
 )
-from hub.i18n import catalogue, request_language
+from hub.i18n import catalogue, request_language, translate
 from hub.storage import DatabaseBusy, DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -83,9 +83,19 @@ def error_response(status: int, code: str, message: str, **extra: Any) -> web.Re
     return web.json_response(body, status=status)
 
 
-def localized(request: web.Request, code: str, fallback: str) -> str:
-    """The `api.<code>` message of hub/i18n in the request's language, else `fallback`."""
-    return catalogue(request_language(request)).get(f"api.{code}") or fallback
+# Codes whose one message cannot say what was wrong: the server's detail follows it.
+_DETAILED = frozenset({"bad_request"})
+
+
+def localized(request: web.Request, code: str, fallback: str, **params: Any) -> str:
+    """The `api.<code>` message of hub/i18n in the request's language (Accept-Language, the
+    language cookie), its `{name}` places filled from the error's extra fields; else `fallback`."""
+    lang = request_language(request)
+    if not catalogue(lang).get(f"api.{code}"):
+        return fallback
+    message = translate(lang, f"api.{code}", **params)
+    # The catch-all code covers many fields: its detail (which field, what bounds) stays.
+    return f"{message} ({fallback})" if code in _DETAILED else message
 
 
 def _wants_json(request: web.Request) -> bool:
@@ -98,7 +108,7 @@ def error_answer(request: web.Request, exc: Exception) -> web.StreamResponse:
     HTTP redirects and non-API HTTP errors (pages) are raised again for aiohttp to answer.
     """
     if isinstance(exc, ApiError):
-        message = localized(request, exc.code, exc.message)
+        message = localized(request, exc.code, exc.message, **exc.extra)
         response = error_response(exc.status, exc.code, message, **exc.extra)
         retry_after = exc.extra.get("retry_after")
         if isinstance(retry_after, int) and not isinstance(retry_after, bool):
@@ -106,23 +116,25 @@ def error_answer(request: web.Request, exc: Exception) -> web.StreamResponse:
             response.headers["Retry-After"] = str(max(1, retry_after))
         return response
     if isinstance(exc, HubError):
-        message = localized(request, exc.code, exc.message)
+        message = localized(request, exc.code, exc.message, **exc.extra)
         return error_response(status_of(exc), exc.code, message, **exc.extra)
     if isinstance(exc, web.HTTPException):
         if exc.status < 400 or not _wants_json(request):
             raise exc
         code = _CODES.get(exc.status, "error")
         message = exc.reason if exc.status != 413 else "request body is larger than 64 KiB"
-        return error_response(exc.status, code, message)
+        return error_response(exc.status, code, localized(request, code, message))
     if isinstance(exc, DatabaseBusy):
         log.warning("%s %s: %s", request.method, request.path, exc)
-        response = error_response(503, "busy", "the database was busy, try again")
+        message = localized(request, "busy", "the database was busy, try again")
+        response = error_response(503, "busy", message)
         response.headers["Retry-After"] = "1"
         return response
     if isinstance(exc, DatabaseUnavailable | CacheUnavailable):
         log.warning("%s %s: %s", request.method, request.path, exc)
-        return error_response(503, "unavailable", "a backing service is unavailable, try again")
+        message = localized(request, "unavailable", "a backing service is unavailable, try again")
+        return error_response(503, "unavailable", message)
     log.error("unhandled error on %s %s", request.method, request.path, exc_info=exc)
     if _wants_json(request):
-        return error_response(500, "internal", "internal error")
+        return error_response(500, "internal", localized(request, "internal", "internal error"))
     return web.Response(status=500, text="Internal error", content_type="text/plain")

@@ -258,17 +258,18 @@ async def end_and_announce(
     """End a live meeting (after writes in flight) and send the ended frame; None if it had
     already ended. `extra` goes into the frame's data (e.g. who ended it).
 
-    Every open activity is closed first, each with its own frame (hub.meetings.ending), so
+    Then every open activity is closed, each with its own frame (hub.meetings.ending), so
     phones and screens show the results before the ended frame closes their sockets; the
     ended frame's `returned` lists what the kinds report back (unclaimed red packet shares).
     """
-    returned = await close_open_activities(
-        app[DB], app[CACHE], app[ACTIVITIES], app[EVENTS], meeting, app[CLOCK].time()
-    )
     ended_at = await end_meeting_locked(app[DB], meeting.id, app[CLOCK].time)
     if ended_at is None:
         return None
     ended = dataclasses.replace(meeting, ended_at=ended_at)
+    # After the end, so no activity created meanwhile stays open (creates are refused now).
+    returned = await close_open_activities(
+        app[DB], app[CACHE], app[ACTIVITIES], app[EVENTS], ended, app[CLOCK].time()
+    )
     summary = {**meeting_summary(app, ended, organizer), "returned": returned, **extra}
     # The frame closes the room: every socket of the meeting gets it, then MEETING_ENDED.
     await app[EVENTS].activity(meeting.id, "meeting", "ended", summary, closes=True)
