@@ -24,6 +24,9 @@ setup(
         "redis>=5.0",
         "prometheus-client>=0.19",
         "python-dotenv>=1.0",
+        # The meeting workbook (GET .../export.xlsx, a sheet per activity): xlsx is a zip of
+        # XML parts that Excel and WPS are strict about; a well-kept writer beats our own.
+        "openpyxl>=3.1",
     ],
     extras_require={
         "test": [
@@ -35,6 +38,7 @@ setup(
             "mypy>=1.8",
             "ruff>=0.4",
             "types-qrcode",
+            "types-openpyxl",
             # The layer contract in pyproject.toml (scripts/check): nothing imports upward.
             "import-linter>=2.1",
             # Runs the shipped Procfile as written (tests/test_deploy_procfile.py): the runner

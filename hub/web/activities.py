@@ -29,6 +29,7 @@ from hub.web.auth import require_user
 from hub.web.catchup import setup_catchup
 from hub.web.export import export_csv
 from hub.web.validate import read_json
+from hub.web.workbook import export_workbook
 
 AnyKind = ActivityKind[Any, Any]
 
@@ -173,4 +174,5 @@ def setup_activities(app: web.Application) -> None:
             path = f"/api/{plural}/{{id}}/{action.name}"
             add("POST", path, action_handler(kind, action), name=f"{name}_{action.name}")
     add("GET", "/api/meetings/{number}/export.csv", export_csv, name="meeting_export")
+    add("GET", "/api/meetings/{number}/export.xlsx", export_workbook, name="meeting_workbook")
     setup_activity_timers(app)

@@ -1,18 +1,30 @@
-"""CSV export of a meeting's activities or chat for its organizer (UTF-8 with BOM, for Excel)."""
+"""CSV export of a meeting's activities, chat or attendees for its organizer (UTF-8 with BOM).
+
+With `?lang=zh|en` (the pages' export links pass their language) the file is for people:
+headers in that language, times in the meeting's time zone (HUB_TIMEZONE) as
+`YYYY-MM-DD HH:MM:SS`, which spreadsheets read as dates, yes/no and statuses as words. Without
+it, the stable column keys and ISO 8601 UTC times that programs read.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
 from hub.activities import KINDS
-from hub.activities.cells import iso, safe, users_of, who
+from hub.activities.cells import FlagCell, TimeCell, iso, safe, users_of, who
 from hub.activities.kind import Rows
 from hub.errors import bad_request
-from hub.keys import DB
+from hub.i18n import LANGUAGES, catalogue
+from hub.keys import DB, SETTINGS
+from hub.storage.attendance import attendances
 from hub.storage.chat import messages_after
 from hub.storage.database import Executor
 from hub.storage.meetings import list_attendees
@@ -48,12 +60,72 @@ async def _people(ex: Executor, meeting_id: int) -> Rows:
     return rows
 
 
+async def _attendees(ex: Executor, meeting_id: int) -> Rows:
+    # The 签到 list: who joined and when, in the order they came.
+    rows: Rows = [["userid", "name", "joined_at"]]
+    for seen in await attendances(ex, meeting_id):
+        rows.append([safe(seen.user.userid), safe(seen.user.name), iso(seen.joined_at)])
+    return rows
+
+
 # What `?kind=` may name: every registered activity kind by its plural, then the chat.
-_BUILDERS: dict[str, Callable[[Executor, int], Awaitable[Rows]]] = {
+BUILDERS: dict[str, Callable[[Executor, int], Awaitable[Rows]]] = {
     **{kind.plural: kind.csv_rows for kind in KINDS},
     "chat": _chat,
     "people": _people,
+    "attendees": _attendees,
 }
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who reads an export: their language and the meeting's time zone."""
+
+    lang: str
+    zone: ZoneInfo
+
+    def local(self, cell: TimeCell) -> datetime:
+        """The moment as wall time in the meeting's zone (no zone attached: spreadsheets
+        have none)."""
+        return datetime.fromtimestamp(cell.ts, self.zone).replace(tzinfo=None)
+
+    def word(self, key: str, fallback: str) -> str:
+        """An export word (`export.<key>`) in the reader's language."""
+        return catalogue(self.lang).get(f"export.{key}") or fallback
+
+
+def reader_of(request: web.Request) -> Reader | None:
+    """The reader `?lang=` names, or None for the keyed, UTC export programs read."""
+    lang = request.query.get("lang")
+    if lang is None:
+        return None
+    if lang not in LANGUAGES:
+        raise bad_request(f"'lang' must be one of {', '.join(LANGUAGES)}")
+    return Reader(lang, ZoneInfo(request.app[SETTINGS].timezone))
+
+
+def for_people(rows: Rows, reader: Reader, time: Callable[[TimeCell], Any]) -> Rows:
+    """The rows with headers in the reader's language, times through `time`, yes/no and
+    statuses as words; other cells as they are."""
+    if not rows:
+        return rows
+    header, *body = rows
+    texts = catalogue(reader.lang)
+    status = header.index("status") if "status" in header else -1
+    out: Rows = [[texts.get(f"col.{h}") or str(h) for h in header]]
+    for row in body:
+        cells: list[Any] = []
+        for i, value in enumerate(row):
+            if isinstance(value, TimeCell):
+                cells.append(time(value))
+            elif isinstance(value, FlagCell):
+                cells.append(reader.word("yes" if value else "no", str(int(value))))
+            elif i == status and isinstance(value, str):
+                cells.append(reader.word(f"status_{value}", value))
+            else:
+                cells.append(value)
+        out.append(cells)
+    return out
 
 
 def to_csv(rows: Rows) -> bytes:
@@ -64,12 +136,17 @@ def to_csv(rows: Rows) -> bytes:
 
 
 async def export_csv(request: web.Request) -> web.Response:
-    """GET /api/meetings/{number}/export.csv?kind=<a kind's plural>|chat|people (polls, ...)."""
+    """GET /api/meetings/{number}/export.csv?kind=<a kind's plural>|chat|people|attendees
+    [&lang=zh|en]."""
     meeting, _ = await meeting_for(request, organizer=True)
     kind = request.query.get("kind", "")
-    if kind not in _BUILDERS:
-        raise bad_request(f"'kind' must be one of {', '.join(_BUILDERS)}")
-    body = to_csv(await _BUILDERS[kind](request.app[DB], meeting.id))
+    if kind not in BUILDERS:
+        raise bad_request(f"'kind' must be one of {', '.join(BUILDERS)}")
+    reader = reader_of(request)
+    rows = await BUILDERS[kind](request.app[DB], meeting.id)
+    if reader is not None:
+        rows = for_people(rows, reader, lambda t: reader.local(t).strftime("%Y-%m-%d %H:%M:%S"))
+    body = to_csv(rows)
     filename = f"meeting-{meeting.number}-{kind}.csv"
     return web.Response(
         body=body,
