@@ -126,59 +126,68 @@ def hub_env(tmp: str, rooms: int, port: int) -> dict[str, str]:
     return env
 
 
+async def start_hub(tmp: str, rooms: int) -> tuple[asyncio.subprocess.Process, str]:
+    """A demo hub as `run.py serve` starts it; its INFO logs and access log are written (and
+    discarded), as a default hub writes them."""
+    port = free_port()
+    hub = await asyncio.create_subprocess_exec(
+        sys.executable,
+        str(ROOT / "run.py"),
+        "serve",
+        env=hub_env(tmp, rooms, port),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    await wait_for(url, rooms)
+    return hub, url
+
+
+async def start_bare(tmp: str, page: dict[str, Any]) -> tuple[asyncio.subprocess.Process, str]:
+    """The bare handler, serving the page the hub served."""
+    page_file = Path(tmp) / "page.json"
+    page_file.write_text(json.dumps(page, ensure_ascii=False))
+    port = free_port()
+    bare = await asyncio.create_subprocess_exec(
+        sys.executable, __file__, "--bare", str(port), str(page_file),
+        stdout=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    await wait_for(url, 0)
+    return bare, url
+
+
 async def main(args: argparse.Namespace) -> None:
-    """Start each server in turn, load it, print the figures."""
+    """Start both servers, load them in alternating rounds, print the best round of each."""
     loader = "wrk" if shutil.which("wrk") else f"aiohttp client ({args.connections} connections)"
-    print(f"{args.rooms} demo rooms, {PAGE}, {args.seconds} s per run, load from {loader}")
-    results: dict[str, dict[str, float]] = {}
+    print(
+        f"{args.rooms} demo rooms, {PAGE}, {args.rounds} alternating rounds of {args.seconds} s,"
+        f" load from {loader}"
+    )
+    best: dict[tuple[str, str], float] = {}
+    running: list[asyncio.subprocess.Process] = []
     with tempfile.TemporaryDirectory(prefix="hub-roomlist-") as tmp:
-        port = free_port()
-        # Its INFO logs and access log are written (and discarded), as a default hub writes them.
-        hub = await asyncio.create_subprocess_exec(
-            sys.executable,
-            str(ROOT / "run.py"),
-            "serve",
-            env=hub_env(tmp, args.rooms, port),
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.DEVNULL,
-        )
-        url = f"http://127.0.0.1:{port}"
         try:
-            await wait_for(url, args.rooms)
-            async with aiohttp.ClientSession() as session, session.get(url + PAGE) as resp:
+            hub, hub_url = await start_hub(tmp, args.rooms)
+            running.append(hub)
+            async with aiohttp.ClientSession() as session, session.get(hub_url + PAGE) as resp:
                 page: dict[str, Any] = await resp.json()
                 etag = resp.headers["ETag"]
-            results["hub"] = {
-                "GET": await measure(url + PAGE, args, None),
-                "304": await measure(url + PAGE, args, etag),
-            }
+            bare, bare_url = await start_bare(tmp, page)
+            running.append(bare)
+            # Alternating rounds, best of each: the machine's other load comes and goes.
+            for _ in range(args.rounds):
+                for name, url, tag in (("hub", hub_url, etag), ("bare", bare_url, BARE_ETAG)):
+                    for kind, held in (("GET", None), ("304", tag)):
+                        rate = await measure(url + PAGE, args, held)
+                        best[name, kind] = max(best.get((name, kind), 0.0), rate)
         finally:
-            hub.terminate()
-            await hub.wait()
-        page_file = Path(tmp) / "page.json"
-        page_file.write_text(json.dumps(page, ensure_ascii=False))
-        port = free_port()
-        bare = await asyncio.create_subprocess_exec(
-            sys.executable,
-            __file__,
-            "--bare",
-            str(port),
-            str(page_file),
-            stdout=asyncio.subprocess.DEVNULL,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            await wait_for(url, 0)
-            results["bare"] = {
-                "GET": await measure(url + PAGE, args, None),
-                "304": await measure(url + PAGE, args, BARE_ETAG),
-            }
-        finally:
-            bare.terminate()
-            await bare.wait()
+            for process in running:
+                process.terminate()
+                await process.wait()
     print(f"\n{'':<22}{'hub req/s':>12}{'bare req/s':>12}{'ratio':>8}")
     for kind, label in (("GET", "plain GET (200)"), ("304", "If-None-Match (304)")):
-        h, b = results["hub"][kind], results["bare"][kind]
+        h, b = best["hub", kind], best["bare", kind]
         print(f"{label:<22}{h:>12.0f}{b:>12.0f}{h / b:>8.2f}")
     print("\ntarget: ratio >= 0.90 on plain GETs (issue 17)")
 
@@ -191,4 +200,5 @@ if __name__ == "__main__":
     parser.add_argument("--rooms", type=int, default=2000, help="demo rooms (default 2000)")
     parser.add_argument("--seconds", type=int, default=10, help="seconds per load run")
     parser.add_argument("--connections", type=int, default=32, help="concurrent connections")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (best counts)")
     asyncio.run(main(parser.parse_args()))
