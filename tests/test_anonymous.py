@@ -74,3 +74,46 @@ def _rows_by_subject(rows: list[list[str]]) -> dict[str, list[list[str]]]:
     for row in rows[1:]:
         found.setdefault(row[1], []).append(row)
     return found
+
+
+async def test_anonymous_poll_names_no_voter_and_still_takes_one_ballot_each(
+    sim: RunningSimulator, make_settings: Any, hub_client: Any, db_url: str
+) -> None:
+    settings = sim_settings(make_settings, sim.url, database_url=db_url)
+    client = await hub_client(settings)
+    async with room(client, sim.url, 2) as r:
+        people = [(await ok(await b.get("/api/me")))["user"] for b in r.attendees]
+        marks = {m for p in people for m in (str(p["userid"]), str(p["name"]))}
+        body = {"question": "匿名投票", "options": ["甲", "乙"], "anonymous": True}
+        poll = await ok(await client.post(f"/api/meetings/{r.number}/polls", json=body), 201)
+        assert poll["anonymous"] is True
+        first = poll["options"][0]["id"]
+        seen: list[str] = []
+        origin = {"Origin": settings.public_url}
+        async with client.ws_connect(f"/ws/meetings/{r.number}", headers=origin) as ws:
+            await frame_of(ws, "hello")
+            for browser in r.attendees:
+                vote = await browser.post(
+                    f"/api/polls/{poll['id']}/vote", json={"option_ids": [first]}
+                )
+                seen.append(json.dumps(await ok(vote), ensure_ascii=False))
+            again = await r.attendees[0].post(
+                f"/api/polls/{poll['id']}/vote", json={"option_ids": [first]}
+            )
+            assert await error_code(again, 409) == "already_voted"
+            while True:
+                frame = await frame_of(ws, "activity")
+                seen.append(json.dumps(frame, ensure_ascii=False))
+                if frame["data"]["total_votes"] == 2:
+                    break
+        final = await ok(await client.get(f"/api/polls/{poll['id']}"))
+        assert final["options"][0]["votes"] == 2
+        details = await ok(await client.get(f"/api/meetings/{r.number}"))
+        seen += [json.dumps(x, ensure_ascii=False) for x in (final, details["activities"])]
+        for blob in seen:
+            for mark in marks:
+                assert f'"{mark}"' not in blob, mark
+        rows = await _csv(client, r.number, "polls")
+        voted = [row for row in rows[1:] if row[4] == str(first)]
+        assert len(voted) == 2 and all(row[8:10] == ["", ""] for row in voted)
+        assert all(mark not in ",".join(row) for row in rows for mark in marks)

@@ -33,6 +33,7 @@ class NewPoll:
     multi: bool
     hide_results: bool
     results: str = "always"
+    anonymous: bool = False
 
 
 def _results(body: Json) -> str:
@@ -48,7 +49,7 @@ def _results(body: Json) -> str:
 
 
 def new_poll(body: Json) -> NewPoll:
-    """`{"question", "options": [2..20 distinct labels], "multi", "results"}`."""
+    """`{"question", "options": [2..20 distinct labels], "multi", "results", "anonymous"}`."""
     question = text_field(body, "question", max_len=MAX_QUESTION_LENGTH)
     raw = body.get("options")
     if not isinstance(raw, list) or not MIN_OPTIONS <= len(raw) <= MAX_OPTIONS:
@@ -65,9 +66,8 @@ def new_poll(body: Json) -> NewPoll:
     if len(set(labels)) != len(labels):
         raise bad_request("options must be different from each other")
     results = _results(body)
-    return NewPoll(
-        question, tuple(labels), bool_field(body, "multi"), results == "after_close", results
-    )
+    multi, anonymous = bool_field(body, "multi"), bool_field(body, "anonymous")
+    return NewPoll(question, tuple(labels), multi, results == "after_close", results, anonymous)
 
 
 def option_ids(body: Json, *, multi: bool, valid: set[int]) -> list[int]:
@@ -109,6 +109,7 @@ def poll_json(poll: Poll, my_vote: list[int] | None, *, show: bool | None = None
         "multi": poll.multi,
         "hide_results": poll.hide_results,
         "results": poll.results,
+        "anonymous": poll.anonymous,
         "status": poll.status,
         "total_votes": poll.total_votes,
         "options": [
@@ -132,6 +133,7 @@ async def create(ctx: ActionContext, spec: NewPoll) -> int:
         hide_results=spec.hide_results,
         now=ctx.now,
         results=spec.results,
+        anonymous=spec.anonymous,
     )
 
 
@@ -190,7 +192,9 @@ async def csv_rows(ex: Executor, meeting_id: int) -> Rows:
             base += [safe(opt.label), opt.votes, poll.total_votes]
             voters = by_option.get(opt.id) or [None]
             for b in voters:
-                person = who(users, int(b["user_id"])) if b else ["", ""]
+                # An anonymous poll's ballots count, but name no one.
+                named = b and not poll.anonymous
+                person = who(users, int(b["user_id"])) if named else ["", ""]
                 rows.append([*base, *person, iso(b["created_at"]) if b else ""])
     return rows
 

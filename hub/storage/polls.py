@@ -10,7 +10,7 @@ from hub.storage.meetings import Meeting, MeetingEnded, live_meeting_of, refuse_
 
 _POLL_COLUMNS = (
     "p.id, p.meeting_id, p.question, p.multi, p.hide_results, p.results, p.status,"
-    " p.total_votes, p.version, p.created_at, p.closed_at"
+    " p.total_votes, p.version, p.created_at, p.closed_at, p.anonymous"
 )
 # One row per option: a poll and its options (and its meeting) come in one statement.
 _OPTION_COLUMNS = "o.id AS option_id, o.label AS option_label, o.votes AS option_votes"
@@ -46,6 +46,8 @@ class Poll:
     options: tuple[PollOption, ...]
     # When attendees see the counts: "always", "after_vote" or "after_close".
     results: str = "always"
+    # Who voted is never shown (the export leaves voters out); one ballot each still holds.
+    anonymous: bool = False
 
     @property
     def open(self) -> bool:
@@ -76,6 +78,7 @@ def _poll(row: Row, options: Sequence[PollOption]) -> Poll:
         closed_at=None if closed is None else float(closed),
         options=tuple(options),
         results=str(row["results"]),
+        anonymous=bool(row["anonymous"]),
     )
 
 
@@ -89,6 +92,7 @@ async def create_poll(
     hide_results: bool,
     now: float,
     results: str = "always",
+    anonymous: bool = False,
 ) -> int:
     """Insert a poll with its options in one transaction; returns its id.
 
@@ -96,10 +100,11 @@ async def create_poll(
     """
     async with db.transaction() as tx:
         result = await tx.execute(
-            "INSERT INTO poll (meeting_id, question, multi, hide_results, results, status,"
-            " total_votes, version, created_at) SELECT id, ?, ?, ?, ?, 'open', 0, 0, ? FROM meeting"
+            "INSERT INTO poll (meeting_id, question, multi, hide_results, results, anonymous,"
+            " status, total_votes, version, created_at)"
+            " SELECT id, ?, ?, ?, ?, ?, 'open', 0, 0, ? FROM meeting"
             " WHERE id = ? AND ended_at IS NULL",
-            (question, int(multi), int(hide_results), results, now, meeting_id),
+            (question, int(multi), int(hide_results), results, int(anonymous), now, meeting_id),
         )
         if result.rowcount == 0:
             raise MeetingEnded

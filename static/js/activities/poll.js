@@ -36,7 +36,8 @@ export default {
       }));
     }
     if (ui.organizer && ui.canAct(data)) actions.push(ui.action(t("poll.close"), "ghost close", () => ui.post(`/api/polls/${data.id}/close`, {})));
-    return [...rows,
+    // Said plainly: no one, the organizer included, sees who voted for what.
+    return [data.anonymous ? el("p", { class: "anonymous-note", text: t("anonymous.note") }) : null, ...rows,
       el("div", { class: "actions" },
         el("span", { class: "muted total", text: hidden ? t("poll.hidden") : t("poll.total", { n: data.total_votes ?? 0 }) }),
         mine.size ? el("span", { class: "tag", text: t("poll.voted") }) : null, ...actions)];
@@ -61,6 +62,6 @@ export default {
     const f = form.elements;
     const options = f.options.value.split("\n").map((s) => s.trim()).filter(Boolean);
     if (options.length < 2 || options.length > 20) return void toast(t("poll.need_options"), "error");
-    return { question: f.question.value.trim(), options, multi: f.multi.checked, hide_results: f.hide_results.checked };
+    return { question: f.question.value.trim(), options, multi: f.multi.checked, hide_results: f.hide_results.checked, anonymous: f.anonymous.checked };
   },
 };
