@@ -51,7 +51,7 @@ async def test_ask_upvote_and_answer_across_two_phones_and_the_screen(
     await expect(voter.locator(card).locator("button.upvote.on")).to_be_visible()
     for page in (asker, voter, org):
         await expect(page.locator(card).locator(".upvotes")).to_have_text("1")
-    await expect(screen.locator(".question-text")).to_have_text("下个版本什么时候发布？")
+    await expect(screen.locator("#stage .question-card h2")).to_have_text("下个版本什么时候发布？")
     await expect(screen.locator(".question-body")).to_contain_text("▲ 1")
 
     # The organizer answers and highlights it.

@@ -138,6 +138,10 @@ async def test_blocked_words_are_masked_in_questions(
         await ok(await client.patch(settings, json={"blocked_words": ["笨蛋", "Spam"]}))
         asked = await _ask(r.attendees[0], r.number, "你这个笨蛋，SPAM 吗？")
         assert asked["text"] == "你这个＊＊，＊＊＊＊ 吗？"
+        url = f"/api/questions/{asked['id']}"
+        assert (await ok(await client.post(f"{url}/answer", json={})))["answered"] is True
+        seen = await ok(await r.attendees[0].get(f"/api/meetings/{r.number}"))
+        assert seen["activities"]["questions"][0]["answered"] is True
         await ok(await client.patch(settings, json={"qa": False}))
         refused = await r.attendees[0].post(
             f"/api/meetings/{r.number}/questions", json={"text": "还能问吗"}

@@ -88,12 +88,20 @@ def _own_fields(question: Question, viewer_id: int, organizer_id: int, upvoted: 
 
 
 async def mine(ex: Executor, question: Question, viewer_id: int) -> Json:
-    """This viewer's fields; a pending question is no one else's to see (404)."""
-    meeting = await get_meeting(ex, question.meeting_id)
-    organizer_id = meeting.organizer_id if meeting else -1
-    if question.status == "pending" and viewer_id not in (question.user_id, organizer_id):
-        raise not_found(QUESTION.label)
-    upvoted = question.id in await questions.my_upvotes(ex, [question.id], viewer_id)
+    """This viewer's fields; a pending question is no one else's to see (404).
+
+    The author, and anyone on a shown question, need no meeting read; nobody upvoted a question
+    at 0 (both keep an asker's create within the statement budget).
+    """
+    organizer_id = -1
+    if question.user_id != viewer_id and question.status in ("pending", "hidden"):
+        meeting = await get_meeting(ex, question.meeting_id)
+        organizer_id = meeting.organizer_id if meeting else -1
+        if question.status == "pending" and viewer_id != organizer_id:
+            raise not_found(QUESTION.label)
+    upvoted = question.upvotes > 0 and question.id in await questions.my_upvotes(
+        ex, [question.id], viewer_id
+    )
     return _own_fields(question, viewer_id, organizer_id, upvoted)
 
 

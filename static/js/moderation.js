@@ -13,6 +13,11 @@ function banner() {
   if (!node) {
     node = el("div", { id: "pin-banner", class: "pin-banner", role: "status", hidden: true },
       el("strong", { text: `📌 ${t("pin.title")}` }), el("span", { class: "pin-text" }));
+    // Styled here: the pages' stylesheets belong to the layout, and CSSOM styles pass the CSP.
+    Object.assign(node.style, {
+      background: "#fff4d6", border: "1px solid #f0c36d", borderRadius: "10px", color: "#5c3d00",
+      padding: "0.6em 0.9em", margin: "0 0 0.8em", fontSize: "1.05em", overflowWrap: "anywhere",
+    });
     const main = document.getElementById("main") ?? document.body;
     main.prepend(node);
   }

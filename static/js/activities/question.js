@@ -27,12 +27,25 @@ function organizerTools(data, ui) {
   return el("div", { class: "actions" }, tools);
 }
 
+/** On the screen: the highlighted question (else `data`) and the top others by upvotes. */
+function onStage(data) {
+  const held = [...(window.hubScreen?.state?.activities?.values() ?? [])]
+    .filter((a) => a.kind === "question" && a.data.status === "open").map((a) => a.data);
+  const open = held.some((q) => q.id === data.id) || data.status !== "open" ? held : [...held, data];
+  const lit = open.filter((q) => q.highlighted).sort((a, b) => b.version - a.version)[0]
+    ?? open.find((q) => q.id === data.id) ?? null;
+  const others = open.filter((q) => q.id !== lit?.id)
+    .sort((a, b) => (b.upvotes ?? 0) - (a.upvotes ?? 0) || a.id - b.id).slice(0, 5);
+  return { lit, others };
+}
+
 export default {
   kind: "question",
   plural: "questions",
   mine: ["my_upvote", "mine"],
 
-  title: (data) => data.text || t(data.status === "deleted" ? "question.deleted" : "question.kind"),
+  title: (data) => (window.hubScreen ? onStage(data).lit?.text : null)
+    ?? (data.text || t(data.status === "deleted" ? "question.deleted" : "question.kind")),
 
   render(data, ui) {
     if (data.status === "deleted") return [];
@@ -51,25 +64,20 @@ export default {
   },
 
   /**
-   * On the big screen: the highlighted question large (else this one), then the top questions by
-   * upvotes. The screen keeps every activity it was sent (`window.hubScreen.state.activities`);
-   * five below the large one keep it from ever needing to scroll.
+   * On the big screen: the highlighted question large (else the one touched last) as the card's
+   * title, then the top five others by upvotes (five keep the screen from ever scrolling). The
+   * screen keeps every activity it was sent (`window.hubScreen.state.activities`).
    */
   present(data) {
-    const held = [...(window.hubScreen?.state?.activities?.values() ?? [])]
-      .filter((a) => a.kind === "question" && a.data.status === "open").map((a) => a.data);
-    const open = held.some((q) => q.id === data.id) || data.status !== "open" ? held : [...held, data];
-    const lit = open.filter((q) => q.highlighted).sort((a, b) => b.version - a.version)[0]
-      ?? open.find((q) => q.id === data.id) ?? null;
-    const top = open.filter((q) => q.id !== lit?.id)
-      .sort((a, b) => (b.upvotes ?? 0) - (a.upvotes ?? 0) || a.id - b.id).slice(0, 5);
+    const { lit, others } = onStage(data);
+    if (!lit) return [];
     const by = (q) => (q.anonymous ? t("question.anonymous") : (q.author ?? ""));
-    return [el("div", { class: "qa-stage" },
-      lit ? el("div", { class: `question-body${lit.highlighted ? " highlighted" : ""}` },
-        el("div", { class: "question-text", text: lit.text }),
-        el("div", { class: "average-sub", text: `▲ ${lit.upvotes ?? 0} · ${by(lit)}` })) : null,
-      el("ol", { class: "qa-list" }, top.map((q) => el("li", { dataset: { id: q.id } },
-        el("span", { class: "count", text: `▲ ${q.upvotes ?? 0}` }), " ", el("span", { text: q.text })))))];
+    const list = el("ol", { class: "qa-list" }, others.map((q) => el("li", { dataset: { id: q.id } },
+      el("span", { class: "count", text: `▲ ${q.upvotes ?? 0}  ` }), el("span", { text: q.text }))));
+    Object.assign(list.style, { fontSize: "1.5em", lineHeight: "1.5", margin: "0.5em 0 0", paddingLeft: "1.2em" });
+    return [el("div", { class: `question-body${lit.highlighted ? " highlighted" : ""}`, dataset: { id: lit.id } },
+      el("div", { class: "average-sub", text: `▲ ${lit.upvotes ?? 0} · ${by(lit)}${lit.answered ? ` · ${t("question.answered")}` : ""}` }),
+      list)];
   },
 
   createBody(form) {
