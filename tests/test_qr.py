@@ -12,6 +12,7 @@ import pytest
 
 from hub.keys import DB
 from hub.meetings.numbers import open_meeting
+from hub.meetings.screen_links import create_link
 from hub.simulator import RunningSimulator
 from hub.storage.users import upsert_login
 from tests.helpers_auth import login, sim_settings
@@ -37,11 +38,14 @@ async def test_join_qr_png_decodes_to_the_join_url(
     make_settings: Any, hub_client: Any, tmp_path: Path
 ) -> None:
     client = await hub_client(make_settings(public_url=PUBLIC))
-    # Only a live meeting's number has a QR (issue 13, F9): open one first.
+    # Only a live meeting's number has a QR (issue 13, F9), shown to those who know the meeting
+    # (F2): an attendee or, as here, the meeting's screen link.
     db = client.app[DB]
     owner = await upsert_login(db, "qrowner", None, 0.0)
-    number = (await open_meeting(db, "qr", owner.id, 0.0)).number
-    resp = await client.get(f"/m/{number}/qr.png")
+    meeting = await open_meeting(db, "qr", owner.id, 0.0)
+    number = meeting.number
+    _, ticket = await create_link(db, meeting.id, owner.id, 0.0)
+    resp = await client.get(f"/m/{number}/qr.png?ticket={ticket}")
     assert resp.status == 200 and resp.content_type == "image/png"
     png = await resp.read()
     assert png.startswith(b"\x89PNG")

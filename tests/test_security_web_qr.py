@@ -11,7 +11,7 @@ from yarl import URL
 from hub.meetings.qr import MAX_QR_TEXT, QR_RENDERS_PER_MINUTE, hub_link, join_qr
 from hub.simulator import RunningSimulator
 from tests.fixtures_browser import new_page
-from tests.helpers_auth import login, sim_settings
+from tests.helpers_auth import login, new_browser, sim_settings
 
 PUBLIC = "http://hub.example.com:8000"
 # The review's tricks and their kin: each names another host to a browser, or hides one.
@@ -65,6 +65,28 @@ async def test_join_qr_only_for_live_meetings_rendered_once_with_an_etag(
     # Once ended, the number has no QR any more.
     assert (await client.post(f"/api/meetings/{number}/end")).status == 200
     assert (await client.get(f"/m/{number}/qr.png")).status == 404
+
+
+async def test_a_live_meeting_qr_is_for_those_who_know_the_meeting(
+    sim: RunningSimulator, make_settings: Any, hub_client: Any
+) -> None:
+    client = await hub_client(sim_settings(make_settings, sim.url, public_url=PUBLIC))
+    await login(client, sim.url, "zhangsan")
+    number = (await (await client.post("/api/meetings", json={"title": "qr"})).json())["number"]
+    other = (await (await client.post("/api/meetings", json={"title": "b"})).json())["number"]
+    free = f"{(int(number) + 1) % 100000:05d}"
+    made = await client.post(f"/api/meetings/{number}/screen-links", json={})
+    ticket = (await made.json())["url"].rsplit("/", 1)[1]
+    async with new_browser(client) as stranger, new_browser(client) as anonymous:
+        await login(stranger, sim.url, "lisi")
+        # To a stranger, signed in or not, a live meeting's QR looks like a free number's (F2).
+        for browser in (stranger, anonymous):
+            for n in (number, free):
+                resp = await browser.get(f"/m/{n}/qr.png")
+                assert (resp.status, await resp.read()) == (404, b"404: Not Found")
+        # The meeting's own screen link shows it (the screen page adds ?ticket=); not another's.
+        assert (await anonymous.get(f"/m/{number}/qr.png?ticket={ticket}")).status == 200
+        assert (await anonymous.get(f"/m/{other}/qr.png?ticket={ticket}")).status == 404
 
 
 async def test_custom_qr_renders_are_rate_limited_per_user(

@@ -31,6 +31,7 @@ from hub.meetings.qr import (
     render_png_async,
     take_render,
 )
+from hub.meetings.screen_links import find_link
 from hub.meetings.throttle import LookupThrottle
 from hub.metrics import metrics_of
 from hub.realtime.rooms import REALTIME
@@ -58,7 +59,7 @@ from hub.web.access import (
     throttle_retry_after,
     too_many_lookups,
 )
-from hub.web.auth import require_user
+from hub.web.auth import current_user, require_user
 from hub.web.errors import ApiError
 from hub.web.validate import read_json
 
@@ -276,16 +277,31 @@ async def end_and_announce(
     return ended
 
 
+async def _may_see_qr(request: web.Request, meeting: Meeting) -> bool:
+    """An attendee (cookie) or the meeting's own screen link (`?ticket=`): those who know it."""
+    db = request.app[DB]
+    ticket = request.query.get("ticket")
+    if ticket:
+        link = await find_link(db, ticket)
+        return link is not None and link.active and link.meeting_id == meeting.id
+    user = await current_user(request)
+    return user is not None and await is_attendee(db, meeting.id, user.id)
+
+
 async def qr_png(request: web.Request) -> web.StreamResponse:
-    """GET /m/{number}/qr.png: a live meeting's join link as a QR code (public: it only
-    encodes the number); rendered once, then answered from memory or with a 304."""
+    """GET /m/{number}/qr.png[?ticket=LINK]: a live meeting's join link as a QR code, for its
+    attendees and its screen links; rendered once, then answered from memory or with a 304.
+
+    Anyone else gets the free-number 404 for every number: a 200 only for live meetings would
+    let a scan of this route tell live numbers from free ones (issue 13, F2), and rendering any
+    of 100,000 numbers on request was a CPU lever (F9).
+    """
     number = request.match_info["number"]
-    # Only live meetings: rendering any of 100,000 numbers on request was a CPU lever.
     meeting = await meeting_by_number(request.app[DB], number) if valid_number(number) else None
-    if meeting is None or not meeting.active:
+    if meeting is None or not meeting.active or not await _may_see_qr(request, meeting):
         raise web.HTTPNotFound()
     image = await join_qr_async(join_url(request.app, number))
-    headers = {"Cache-Control": "public, max-age=3600", "ETag": image.etag}
+    headers = {"Cache-Control": "private, max-age=3600", "ETag": image.etag}
     if_none_match = request.headers.get("If-None-Match", "")
     if if_none_match.strip() == "*" or image.etag in if_none_match:
         return web.Response(status=304, headers=headers)
