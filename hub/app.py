@@ -21,6 +21,7 @@ from hub.web.chat import setup_chat
 from hub.web.danmaku import setup_danmaku
 from hub.web.guests import setup_guests
 from hub.web.health import setup_health
+from hub.web.limits import setup_limits
 from hub.web.live import setup_live_routes
 from hub.web.me import setup_me
 from hub.web.meetings import setup_meetings
@@ -62,6 +63,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> web.Applica
     setup_health(app)
     setup_auth(app)
     setup_me(app)
+    setup_limits(app)
     setup_mp_auth(app)  # mini-program sign-in, bearer tokens (issue 21)
     setup_wechat_auth(app)  # 公众号 sign-in in the WeChat browser (issue 21)
     setup_guests(app)  # nickname guests of `anyone` meetings (issue 21)

@@ -24,6 +24,7 @@ _AT: dict[str, int] = {
     "ApiError": 1,
     "error_response": 1,
     "error_frame": 0,
+    "FrameError": 0,
 }
 _FACTORIES: dict[str, tuple[int | None, str]] = {
     "bad_request": (1, "bad_request"),
@@ -111,3 +112,23 @@ async def test_the_message_follows_accept_language(
             )
         gone = await client.get("/api/polls/987654", headers={"Accept-Language": "en"})
         assert (await gone.json())["error"] == {"code": "not_found", "message": "Not found."}
+
+
+async def test_limits_are_the_ones_enforced(sim: Sim, make_settings: Any, hub_client: Any) -> None:
+    client = await hub_client(sim_settings(make_settings, sim.url))
+    limits = await (await client.get("/api/limits")).json()
+    poll = limits["poll"]
+    assert (poll["options_max"], poll["option_length"]) == (20, 100)
+    assert limits["redpacket"]["total_max_cents"] == 20_000_000
+    assert poll["results"] == ["always", "after_vote", "after_close"]
+    async with room(client, sim.url, 1) as r:
+        path = f"/api/meetings/{r.number}/polls"
+        too_many = {"question": "q", "options": [str(i) for i in range(poll["options_max"] + 1)]}
+        assert (await client.post(path, json=too_many)).status == 400
+        long = {"question": "q", "options": ["a", "b" * (poll["option_length"] + 1)]}
+        resp = await client.post(path, json=long, headers={"Accept-Language": "zh"})
+        body = await resp.json()
+        assert body["error"]["code"] == "bad_option_label"
+        assert body["error"]["message"] == "每个选项须为 1 到 100 个字符。"
+        fits = {"question": "q", "options": ["a", "b" * poll["option_length"]]}
+        assert (await client.post(path, json=fits)).status == 201

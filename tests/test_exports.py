@@ -125,11 +125,12 @@ async def test_the_workbook_has_a_sheet_per_activity(
         vote_row = next(
             row for row in second.iter_rows(min_row=2, values_only=True) if row[voted_at]
         )
-        assert isinstance(vote_row[voted_at], datetime)
+        moment = vote_row[voted_at]
+        assert isinstance(moment, datetime)
         stored = await client.app[DB].fetchval(
             "SELECT created_at FROM ballot WHERE poll_id = ?", (polls[1]["id"],)
         )
-        assert vote_row[voted_at].strftime("%Y-%m-%d %H:%M:%S") == _beijing(float(stored))
+        assert moment.strftime("%Y-%m-%d %H:%M:%S") == _beijing(float(stored))
         assert vote_row[header.index("姓名")] == "a1"
         people = book["签到"]
         assert people.max_row == 1 + 4  # the header, the organizer and three attendees
