@@ -30,6 +30,9 @@ async def test_ending_reveals_a_hidden_poll_on_every_phone(
         base = f"/api/meetings/{r.number}"
         poll = await ok(await client.post(f"{base}/polls", json=HIDDEN), 201)
         lot = await ok(await client.post(f"{base}/lotteries", json={"title": "奖"}), 201)
+        packet = {"total_cents": 1000, "count": 4}
+        packet = await ok(await client.post(f"{base}/redpackets", json=packet), 201)
+        got = await ok(await r.attendees[0].post(f"/api/redpackets/{packet['id']}/claim"))
         yes = poll["options"][0]["id"]
         for browser in r.attendees[:2]:
             await ok(
@@ -49,6 +52,15 @@ async def test_ending_reveals_a_hidden_poll_on_every_phone(
                     ("poll", "closed"),
                     ("lottery", "closed"),
                     ("meeting", "ended"),
+                ]
+                # Unclaimed red packet shares are reported as returned.
+                assert frames[2]["data"]["returned"] == [
+                    {
+                        "kind": "redpacket",
+                        "id": packet["id"],
+                        "returned_shares": 3,
+                        "returned_cents": 1000 - got["cents"],
+                    }
                 ]
                 revealed = frames[0]["data"]
                 assert [o["votes"] for o in revealed["options"]] == [2, 0]

@@ -120,6 +120,15 @@ async def csv_rows(ex: Executor, meeting_id: int) -> Rows:
     return rows
 
 
+def returned(data: Json) -> Json | None:
+    """What the meeting's end reports of a red packet: its unclaimed shares go back."""
+    shares = int(data["count"]) - int(data["claimed_count"])
+    if shares <= 0:
+        return None
+    cents = int(data["total_cents"]) - int(data["claimed_cents"])
+    return {"returned_shares": shares, "returned_cents": cents}
+
+
 REDPACKET = ActivityKind(
     name="redpacket",
     plural="redpackets",
@@ -132,6 +141,7 @@ REDPACKET = ActivityKind(
     listing=listing,
     csv_rows=csv_rows,
     example_body={"total_cents": 100, "count": 1},
+    end_report=returned,
 )
 
 
