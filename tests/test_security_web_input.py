@@ -1,7 +1,6 @@
 """No 500 on any input (issue 13, F6): each of the review's requests gets a 4xx with a code.
 
-A case whose fix has not landed is marked xfail(strict) with the fix it waits for; the mark fails
-loudly once the fix lands, so it is removed then.
+The websocket equivalents (a 30,000-deep frame, a lone surrogate in chat) get error frames.
 """
 
 from __future__ import annotations
@@ -108,14 +107,6 @@ async def test_json_nested_30000_deep_is_400(signed_in: TestClient[Any, Any]) ->
     assert await refused(resp, 400) == "bad_request"
 
 
-WS_GAP = (
-    "hub/web/ws.py _dispatch: json.loads lets RecursionError escape (close 1011, an ERROR line) "
-    "and lone surrogates reach storage; parse with hub.web.validate.parse_json_text and answer "
-    "its Invalid as an error frame"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=WS_GAP)
 async def test_websocket_bad_frames_get_error_frames(signed_in: TestClient[Any, Any]) -> None:
     origin = {"Origin": signed_in.app[SETTINGS].public_url}
     path = real(signed_in, "/ws/meetings/NNNNN")

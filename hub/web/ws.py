@@ -4,7 +4,6 @@ frames."""
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import socket
 from collections.abc import Awaitable, Callable
@@ -14,7 +13,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from multidict import CIMultiDict
 
 from hub.cache import CacheUnavailable
-from hub.errors import HubError, bad_request, conflict, forbidden, not_found
+from hub.errors import HubError, Invalid, bad_request, conflict, forbidden, not_found
 from hub.events import EVENTS, dumps
 from hub.keys import CACHE, CLOCK, DB, SETTINGS
 from hub.meetings.access import valid_number
@@ -45,7 +44,7 @@ from hub.web.access import meeting_for
 from hub.web.errors import ApiError
 from hub.web.middleware import REQUEST_ID_HEADER, REQUEST_ID_KEY
 from hub.web.origin import same_origin
-from hub.web.validate import query_int
+from hub.web.validate import parse_json_text, query_int
 
 log = logging.getLogger(__name__)
 
@@ -243,9 +242,12 @@ async def _start(app: web.Application, client: Client, after: int) -> None:
 
 async def _dispatch(app: web.Application, client: Client, data: str) -> None:
     try:
-        frame = json.loads(data)
-    except ValueError:
-        await send(app, client, error_frame("bad_json", "frames must be JSON objects"))
+        # Bounded like a request body: 30,000-deep nesting or a lone surrogate is an error frame,
+        # never a RecursionError that closes the socket or text no database can store.
+        frame = parse_json_text(data)
+    except Invalid as exc:
+        message = "frames must be JSON objects" if exc.code == "bad_json" else exc.message
+        await send(app, client, error_frame(exc.code, message))
         return
     kind = frame.get("type") if isinstance(frame, dict) else None
     handler = HANDLERS.get(kind) if isinstance(kind, str) else None
