@@ -63,7 +63,7 @@ async def home_rooms(request: web.Request) -> dict[str, Any]:
     """The home page's view from its URL: the first rooms, counts, the page, the links."""
     search, status = home_filter(request)
     page = _page_number(request.query.get("page", "1"))
-    statuses = (int(status),) if status.isdigit() else ()
+    statuses = (int(status),) if status.isascii() and status.isdigit() else ()
     want = ListRequest("api", page, HOME_PAGE_SIZE, statuses, search, status == "replay")
     listing = (await request.app[ROOM_PAGES].answer(want)).parsed()
     total = int(listing["total"])
