@@ -8,6 +8,8 @@ import io
 import json
 from typing import Any
 
+import openpyxl
+
 from hub.simulator import RunningSimulator
 from tests.fixtures_activities import error_code, ok, room
 from tests.fixtures_realtime import frame_of
@@ -117,3 +119,15 @@ async def test_anonymous_poll_names_no_voter_and_still_takes_one_ballot_each(
         voted = [row for row in rows[1:] if row[4] == str(first)]
         assert len(voted) == 2 and all(row[8:10] == ["", ""] for row in voted)
         assert all(mark not in ",".join(row) for row in rows for mark in marks)
+        # The workbook too: every row of the poll (its sheet) names no one.
+        book = await client.get(f"/api/meetings/{r.number}/export.xlsx")
+        assert book.status == 200, await book.text()
+        sheets = openpyxl.load_workbook(io.BytesIO(await book.read()), read_only=True)
+        poll_rows = [
+            [str(cell) for cell in row if cell is not None]
+            for sheet in sheets.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            if "匿名投票" in row
+        ]
+        assert len(poll_rows) == 3  # two ballots for 甲, one row for 乙 nobody chose
+        assert all(mark not in row for row in poll_rows for mark in marks)

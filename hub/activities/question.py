@@ -7,7 +7,7 @@ one never names its author to anyone, the organizer included (its JSON, frames a
 
 from __future__ import annotations
 
-from hub.activities.cells import iso, safe, users_of, who
+from hub.activities.cells import flag, iso, safe, users_of, who
 from hub.activities.kind import ActionContext, ActivityKind, Json, Rows, closed
 from hub.clock import iso_ts
 from hub.errors import forbidden, not_found
@@ -148,9 +148,9 @@ async def csv_rows(ex: Executor, meeting_id: int) -> Rows:
                 q.id,
                 safe(q.text),
                 q.status,
-                int(q.answered),
+                flag(q.answered),
                 q.upvotes,
-                int(q.anonymous),
+                flag(q.anonymous),
                 *person,
                 iso(q.created_at),
             ]
