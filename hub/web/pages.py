@@ -22,7 +22,7 @@ from hub.web.auth import current_user, safe_next
 from hub.web.live_feed import setup_live_feed
 from hub.web.live_pages import home_rooms, room_page_context
 
-NUMBER = re.compile(r"^[0-9]{5}$")  # ASCII: \\d also takes "١٢٣٤٥"
+NUMBER = re.compile(r"^[0-9]{5}$")  # ASCII digits: a \d would also take "١٢٣٤٥"
 LANG_COOKIE_AGE = 365 * 24 * 3600
 
 # The server's registry of activity kinds, in order: templates and the page config read it.
