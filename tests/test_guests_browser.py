@@ -1,11 +1,17 @@
-"""The login page in WeChat's browser starts the 公众号 sign-in at once (issue 21), in Chromium."""
+"""The login page in Chromium (issue 21): WeChat sign-in starts at once in WeChat's browser, and a
+visitor joins an open meeting with a nickname."""
 
 from __future__ import annotations
 
 import re
+import time
 
 from playwright.async_api import Browser, Page, expect
 
+from hub.keys import DB
+from hub.storage.meeting_settings import store_settings
+from hub.storage.meetings import create_meeting, join_meeting
+from hub.storage.users import upsert_login
 from tests.fixtures_browser import TIMEOUT_MS, StartHub, page_errors
 
 WECHAT_UA = (
@@ -68,3 +74,31 @@ async def test_without_the_official_account_the_wechat_browser_is_told(
     await expect(page.locator("#wechat-off")).to_be_visible()
     await expect(page.locator("#wechat-login")).to_be_hidden()
     assert page.url.startswith(hub.url)
+
+
+async def test_a_visitor_joins_an_open_meeting_with_a_nickname(
+    browser: Browser, start_hub: StartHub
+) -> None:
+    hub = await start_hub()
+    db, now = hub.app[DB], time.time()
+    owner = await upsert_login(db, "zhangsan", None, now)
+    async with db.transaction() as tx:
+        open_one = await create_meeting(tx, 24680, "开放日", owner.id, now)
+        members_only = await create_meeting(tx, 13579, "内部会", owner.id, now)
+    await store_settings(db, open_one.id, {"guests": "anyone"}, now)
+    await join_meeting(db, open_one.id, owner.id, now)
+    await join_meeting(db, members_only.id, owner.id, now)
+    page = await page_as(browser, "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0")
+    # A members-only meeting says so, in the page's language.
+    await page.goto(f"{hub.url}/m/13579")
+    await page.wait_for_url(re.compile(r".*/login\?next=.*"))
+    await page.fill("#guest-nickname", "路人甲")
+    await page.click("#guest-join")
+    await expect(page.locator("#guest-error")).to_have_text("本会议不接待访客。")
+    # An open one seats the visitor, who lands in the meeting signed in as a guest.
+    await page.goto(f"{hub.url}/m/24680")
+    await page.fill("#guest-nickname", "路人甲")
+    await page.click("#guest-join")
+    await page.wait_for_url(re.compile(re.escape(hub.url) + r"/m/24680$"))
+    await expect(page.locator("#meeting-title")).to_have_text("开放日")
+    assert page_errors(page) == []
