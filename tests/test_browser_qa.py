@@ -57,7 +57,7 @@ async def test_ask_upvote_and_answer_across_two_phones_and_the_screen(
     # The organizer answers and highlights it.
     await org.locator(card).locator("button.answer").click()
     for page in (asker, voter):
-        await expect(page.locator(card).locator(".badge.answered")).to_be_visible()
+        await expect(page.locator(card).locator(".tag.answered")).to_be_visible()
     await org.locator(card).locator("button.highlight").click()
     await expect(screen.locator(".question-body.highlighted")).to_be_visible()
 

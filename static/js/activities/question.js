@@ -4,11 +4,11 @@ import { el, t } from "../common.js";
 
 function meta(data) {
   const who = data.anonymous ? t("question.anonymous") : (data.author ?? "");
-  const parts = [el("span", { class: "muted", text: who })];
-  if (data.answered) parts.push(el("span", { class: "badge answered", text: t("question.answered") }));
-  if (data.highlighted) parts.push(el("span", { class: "badge highlighted", text: t("question.highlighted") }));
-  if (data.status === "pending") parts.push(el("span", { class: "badge", text: t("question.pending") }));
-  if (data.status === "hidden") parts.push(el("span", { class: "badge", text: t("question.hidden") }));
+  const parts = [el("span", { class: "muted", text: `${who} ` })];
+  if (data.answered) parts.push(el("span", { class: "tag answered", text: t("question.answered") }));
+  if (data.highlighted) parts.push(el("span", { class: "tag highlighted", text: t("question.highlighted") }));
+  if (data.status === "pending") parts.push(el("span", { class: "tag pending", text: t("question.pending") }));
+  if (data.status === "hidden") parts.push(el("span", { class: "tag hidden-tag", text: t("question.hidden") }));
   return el("div", { class: "question-meta" }, parts);
 }
 
