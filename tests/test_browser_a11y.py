@@ -83,3 +83,58 @@ async def test_axe_finds_nothing_serious_on_any_page(browser: Browser, start_hub
             if problems:
                 found[f"{name} at {size['width']}"] = problems
     assert not found, json.dumps(found, ensure_ascii=False, indent=1)
+
+
+def _contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    """WCAG contrast ratio of two sRGB colours."""
+
+    def lum(rgb: tuple[int, int, int]) -> float:
+        parts = [c / 255 for c in rgb]
+        lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in parts]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+async def test_keyboard_focus_skip_link_and_reduced_motion(
+    browser: Browser, start_hub: StartHub
+) -> None:
+    hub = await start_hub()
+    context = await browser.new_context(
+        locale="zh-CN", viewport={"width": 390, "height": 844}, reduced_motion="reduce"
+    )
+    page = await context.new_page()
+    await sign_in(page, hub, "zhangsan")
+    await create_meeting(page, "键盘与动效")
+    # The first Tab reaches the skip link, which takes focus past the top bar.
+    await page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    await expect(skip).to_be_focused()
+    await page.keyboard.press("Enter")
+    await expect(page.locator("#main")).to_be_focused()
+    # The focus ring on an input is at least 3:1 against the white card.
+    await page.locator("#chat-input").focus()
+    await page.keyboard.press("Shift+Tab")
+    await page.keyboard.press("Tab")
+    ring = await page.locator("#chat-input").evaluate(
+        "e => [getComputedStyle(e).outlineStyle, getComputedStyle(e).outlineColor]"
+    )
+    assert ring[0] != "none", ring
+    rgb = tuple(int(x) for x in ring[1][ring[1].index("(") + 1 : -1].split(",")[:3])
+    assert _contrast(rgb, (255, 255, 255)) >= 3, ring  # type: ignore[arg-type]
+    # Motion is off for people who ask: no slide-in on new cards, no gliding bars.
+    duration = await page.locator("#toasts").evaluate(
+        "e => { const t = document.createElement('div'); t.className = 'toast'; e.append(t);"
+        " return parseFloat(getComputedStyle(t).animationDuration); }"
+    )
+    assert duration < 0.01
+    # Text is sized in rem (the page's CSP keeps us from restyling it here, so read the rules):
+    # a reader's larger default font then enlarges chat, options and buttons too.
+    sizes = await page.evaluate(
+        "[...document.styleSheets].flatMap(s => [...s.cssRules]).filter(r => r.style"
+        " && r.style.fontSize).map(r => [r.selectorText, r.style.fontSize])"
+    )
+    in_px = [(sel, size) for sel, size in sizes if size.endswith("px")]
+    assert sizes and not in_px, in_px
+    await context.close()
