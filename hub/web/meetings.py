@@ -334,8 +334,13 @@ async def meetings_ctx(app: web.Application) -> AsyncIterator[None]:
     app[LOOKUP_THROTTLE] = LookupThrottle(app[CACHE], limits)
 
     async def summary(meeting: Meeting) -> dict[str, Any]:
+        # Runs once the idle meeting ended, before its ended frame: its activities close as at
+        # an organizer's end (hub.meetings.ending), their frames first.
+        returned = await close_open_activities(
+            app[DB], app[CACHE], app[ACTIVITIES], app[EVENTS], meeting, app[CLOCK].time()
+        )
         organizer = (await get_users(app[DB], [meeting.organizer_id])).get(meeting.organizer_id)
-        return meeting_summary(app, meeting, organizer)
+        return {**meeting_summary(app, meeting, organizer), "returned": returned}
 
     ender = IdleEnder(app[DB], app[EVENTS], app[CLOCK], limits, metrics_of(app), summary)
     app[IDLE_ENDER] = ender
