@@ -3,7 +3,8 @@
 Runs a demo hub (built-in simulator, generated rooms) in a temporary folder, signs people in
 through the simulator's WeCom page, fills a meeting with chat and a poll, and saves:
 docs/screenshot-home.png, docs/screenshot-meeting.png, docs/screenshot-meeting-phone.png,
-docs/screenshot-admin.png, and the big screen at 1920x1080 in every state it has:
+docs/screenshot-admin.png, docs/screenshot-me-phone.png (my meetings), and the big screen at
+1920x1080 in every state it has:
 docs/screenshot-screen.png (the first activity presented) and docs/screenshot-screen-<state>.png for
 join, chat, poll, lottery, rating, redpacket, blank, help, offline, ended, revoked-link and
 unknown-number.
@@ -87,8 +88,8 @@ async def person(
 async def shoot(page: Page, name: str, *, full_page: bool = False) -> None:
     """Let images and transitions settle, close notices, then save docs/<name>."""
     await page.wait_for_function(IMAGES_LOADED)
-    for button in await page.locator(".toast button").all():
-        await button.click()
+    # Removed rather than clicked: a notice may time out while we reach for it.
+    await page.evaluate("document.querySelectorAll('#toasts .toast').forEach(t => t.remove())")
     await page.evaluate("window.scrollTo(0, 0)")
     await page.wait_for_timeout(900)
     await page.screenshot(path=str(DOCS / name), full_page=full_page)
@@ -273,6 +274,9 @@ async def main() -> None:
                 await shoot(admin, "screenshot-admin.png")
 
                 left_open = await meeting_scene(browser, base)
+                mine = await person(browser, base, "zhangsan", "/me", phone=True)
+                await expect(mine.locator("#my-meetings li[data-number]").first).to_be_visible()
+                await shoot(mine, "screenshot-me-phone.png")
                 await runner.cleanup()
                 stopped = True
                 badge = left_open.locator("#connection")
