@@ -71,3 +71,38 @@ async def test_ask_upvote_and_answer_across_two_phones_and_the_screen(
     await expect(asker.locator("#pin-banner")).to_contain_text("10:30 合影")
     for page in (org, asker, voter, screen):
         assert page_errors(page) == []
+
+
+PATCH = """([url, body]) => fetch(url, {method: 'PATCH',
+  headers: {'Content-Type': 'application/json'}, body: JSON.stringify(body)})
+  .then((r) => r.status)"""
+
+
+async def test_a_question_awaiting_approval_shows_only_to_its_author_and_the_organizer(
+    browser: Browser, start_hub: StartHub
+) -> None:
+    hub = await start_hub()
+    _, org = await new_page(browser)
+    _, asker = await new_page(browser)
+    _, other = await new_page(browser)
+    await sign_in(org, hub, "zhangsan")
+    number = await create_meeting(org, "审核测试")
+    settings = [f"/api/meetings/{number}/settings", {"qa_moderation": True}]
+    assert await org.evaluate(PATCH, settings) == 200
+    for page, who in ((asker, "lisi"), (other, "wangwu")):
+        await sign_in(page, hub, who)
+        await join_by_number(page, number)
+
+    form = asker.locator('#attendee-tools form[data-create="question"]')
+    await form.locator('textarea[name="text"]').fill("这个问题要先审核")
+    await form.locator("button[type=submit]").click()
+    card = '.question-card:has-text("这个问题要先审核")'
+    await expect(asker.locator(card).locator(".tag.pending")).to_be_visible()
+    await expect(org.locator(card)).to_be_visible()
+    await expect(other.locator(".question-card")).to_have_count(0)
+
+    await org.locator(card).locator("button.approve").click()
+    await expect(other.locator(card)).to_be_visible()
+    await expect(asker.locator(card).locator(".tag.pending")).to_have_count(0)
+    for page in (org, asker, other):
+        assert page_errors(page) == []

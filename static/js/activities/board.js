@@ -59,7 +59,7 @@ export class Board {
     }
     const fresh = !this.items.has(keyOf(kind.kind, data.id));
     this.store(kind.kind, data);
-    if (fresh && data.status === "open" && !this.stage) this.onNew?.(kind.kind, data, this.cards.get(keyOf(kind.kind, data.id)));
+    if (fresh && data.status === "open" && !this.stage && this.visible({ kind: kind.kind, data })) this.onNew?.(kind.kind, data, this.cards.get(keyOf(kind.kind, data.id)));
   }
 
   /** Our own action's answer: the full object, per-viewer fields included. */
@@ -104,8 +104,15 @@ export class Board {
     if (changed) this.renderAll();
   }
 
+  /** A kind may keep a card from this viewer (`shown(data, ui)`: a question awaiting approval is
+   * its author's and the organizer's only); every other card shows. */
+  visible({ kind, data }) {
+    const module = KINDS.get(kind);
+    return !module?.shown || module.shown(data, this.uis.get(kind));
+  }
+
   sorted() {
-    const entries = [...this.items.entries()];
+    const entries = [...this.items.entries()].filter(([, item]) => this.visible(item));
     if (this.stage) return entries.sort((a, b) => b[1].touched - a[1].touched || b[1].data.id - a[1].data.id).slice(0, 1);
     // One list across kinds: open ones first, then newest first by creation time (ids are per kind).
     const open = (d) => (d.status === "open" ? 0 : 1);
@@ -142,7 +149,7 @@ export class Board {
 
   renderOne(key) {
     const old = this.cards.get(key);
-    if (!old || this.stage) return this.renderAll();
+    if (!old || this.stage || !this.visible(this.items.get(key))) return this.renderAll();
     const focus = this.focused();
     const fresh = this.card(key, this.items.get(key), old);
     old.replaceWith(fresh);

@@ -1,6 +1,6 @@
 // Q&A: a question attendees ask, upvoted once per person; the organizer answers, highlights,
 // hides, approves (under moderation) and deletes. An anonymous question never names its author.
-import { el, t } from "../common.js";
+import { api, el, t } from "../common.js";
 
 function meta(data) {
   const who = data.anonymous ? t("question.anonymous") : (data.author ?? "");
@@ -27,6 +27,17 @@ function organizerTools(data, ui) {
   return el("div", { class: "actions" }, tools);
 }
 
+// Frames carry no text of a question the audience does not see; its author and the organizer
+// read it once per version (GET answers them with the text).
+const asked = new Set();
+function readUnseen(data, ui) {
+  if (data.text || !["pending", "hidden"].includes(data.status) || !(data.mine || ui.organizer)) return;
+  const key = `${data.id}:${data.version}`;
+  if (asked.has(key)) return;
+  asked.add(key);
+  api("GET", `/api/questions/${data.id}`).then((fresh) => ui.put(fresh)).catch(() => {});
+}
+
 /** On the screen: the highlighted question (else `data`) and the top others by upvotes. */
 function onStage(data) {
   const held = [...(window.hubScreen?.state?.activities?.values() ?? [])]
@@ -44,11 +55,18 @@ export default {
   plural: "questions",
   mine: ["my_upvote", "mine"],
 
+  /** A pending or hidden question is its author's and the organizer's; a deleted one no one's. */
+  shown(data, ui) {
+    if (data.status === "deleted") return false;
+    return data.status === "open" || Boolean(data.mine) || Boolean(ui?.organizer);
+  },
+
   title: (data) => (window.hubScreen ? onStage(data).lit?.text : null)
     ?? (data.text || t(data.status === "deleted" ? "question.deleted" : "question.kind")),
 
   render(data, ui) {
     if (data.status === "deleted") return [];
+    if (!ui.stage) readUnseen(data, ui);
     const parts = [meta(data)];
     const count = el("span", { class: "big-number upvotes", text: String(data.upvotes ?? 0) });
     if (ui.canAct(data)) {
