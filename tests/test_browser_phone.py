@@ -8,7 +8,7 @@ import asyncio
 import re
 
 import pytest
-from playwright.async_api import Browser, Page, Route, expect
+from playwright.async_api import Browser, Page, Request, Route, expect
 
 from tests.fixtures_browser import (
     StartHub,
@@ -193,7 +193,12 @@ async def test_a_failed_sign_in_is_a_page_with_a_way_back(
     ):
         _, page = await new_page(browser, locale=locale, viewport=PHONE)
         callbacks: list[str] = []
-        page.on("request", lambda r: callbacks.append(r.url) if "/auth/callback" in r.url else None)
+
+        def remember(request: Request, seen: list[str] = callbacks) -> None:
+            if "/auth/callback" in request.url:
+                seen.append(request.url)
+
+        page.on("request", remember)
         await sign_in(page, hub, "lisi")
         # Back after login, as WeCom's browser does it: the used callback again.
         await page.goto(callbacks[0])
@@ -204,3 +209,26 @@ async def test_a_failed_sign_in_is_a_page_with_a_way_back(
         await expect(again).to_have_text(button)
         await again.click()
         await page.wait_for_url(re.compile(r".*/connect/oauth2/authorize.*"))
+
+
+async def test_create_forms_show_their_limits_before_submit(
+    browser: Browser, start_hub: StartHub
+) -> None:
+    hub = await start_hub()
+    _, org = await new_page(browser, viewport=PHONE)
+    await sign_in(org, hub, "zhangsan")
+    number = await create_meeting(org, "限制")
+    await org.click("details.tool:has(form[data-create=lottery]) summary")
+    winners = org.locator("form[data-create=lottery] [name=winners]")
+    # Nobody but the organizer yet: at most one winner can be asked for, and the form says so.
+    await expect(winners).to_have_attribute("max", "1")
+    await expect(org.locator("#limit-lottery-winners")).to_have_text("可填 1 到 1")
+    _, guest = await new_page(browser, viewport=PHONE)
+    await sign_in(guest, hub, "lisi")
+    await join_by_number(guest, number)
+    await expect(winners).to_have_attribute("max", "1")  # lisi alone can win
+    _, third = await new_page(browser, viewport=PHONE)
+    await sign_in(third, hub, "wangwu")
+    await join_by_number(third, number)
+    await expect(org.locator("#limit-lottery-winners")).to_have_text("可填 1 到 2")
+    await expect(org.locator("#limit-poll-question")).to_have_text("最多 200 个字")

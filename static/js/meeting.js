@@ -3,6 +3,7 @@
 import { Board } from "./activities/board.js";
 import { api, avatar, config, el, errorText, formatTime, randomId, showError, t, toast } from "./common.js";
 import { keepForm, keepInput } from "./drafts.js";
+import { capWinners, showLimits } from "./limits.js";
 import { maybeAskName } from "./name_prompt.js";
 import { newActivity, setBaseTitle } from "./notice.js";
 import { People } from "./people.js";
@@ -34,6 +35,9 @@ function fatal(messageKey) {
     el("h2", { text: t(messageKey) }), el("a", { class: "btn", href: "/", text: t("common.back_home") }));
   document.querySelector("main").append(card);
 }
+
+/** Who could win a lottery now: the attendees but the organizer. */
+const eligible = () => Math.max(0, people.users.size - 1);
 
 function tagsOf(user) {
   const tags = [];
@@ -69,6 +73,8 @@ function renderMeeting(m) {
   $("join-url").value = m.join_url ?? location.href;
   for (const id of ["end-meeting", "export-card", "organizer-tools"]) $(id).hidden = !organizer;
   people.setAll(m.attendees ?? []);
+  showLimits($("organizer-tools"), m.limits);
+  capWinners($("organizer-tools"), eligible());
   renderOnline(m.online ?? [], m.online_count ?? (m.online ?? []).length);
   activities.setAll(m.activities);
   setEnded(Boolean(m.ended_at));
@@ -210,7 +216,10 @@ const hooks = {
   onActivity(frame) {
     if (frame.kind !== "meeting") return activities.applyFrame(frame);
     const joined = frame.data?.joined;
-    if (joined) people.add(joined);
+    if (joined) {
+      people.add(joined);
+      capWinners($("organizer-tools"), eligible());
+    }
   },
 };
 
