@@ -34,7 +34,7 @@ _CHAT_PAGE = 1000
 
 
 async def _chat(ex: Executor, meeting_id: int) -> Rows:
-    # A message the organizer deleted stays, marked in the last column.
+    # A message the organizer deleted stays, marked by its deleted_at cell.
     rows: Rows = [["seq", "ts", "userid", "name", "text", "deleted_at", "provider"]]
     after = 0
     while True:
