@@ -69,7 +69,7 @@ async def meetings_of(
 async def attendances(ex: Executor, meeting_id: int) -> list[Attendance]:
     """The meeting's attendees with their join times, in the order they joined."""
     rows = await ex.fetchall(
-        "SELECT u.id, u.userid, u.name, u.avatar, a.joined_at FROM attendee a"
+        "SELECT u.id, u.userid, u.name, u.avatar, u.provider, a.joined_at FROM attendee a"
         " JOIN app_user u ON u.id = a.user_id WHERE a.meeting_id = ?"
         " ORDER BY a.joined_at, u.id",
         (meeting_id,),

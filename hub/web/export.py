@@ -62,9 +62,10 @@ async def _people(ex: Executor, meeting_id: int) -> Rows:
 
 async def _attendees(ex: Executor, meeting_id: int) -> Rows:
     # The 签到 list: who joined and when, in the order they came.
-    rows: Rows = [["userid", "name", "joined_at"]]
+    rows: Rows = [["userid", "name", "joined_at", "provider"]]
     for seen in await attendances(ex, meeting_id):
-        rows.append([safe(seen.user.userid), safe(seen.user.name), iso(seen.joined_at)])
+        user = seen.user
+        rows.append([safe(user.userid), safe(user.name), iso(seen.joined_at), user.provider])
     return rows
 
 
