@@ -54,6 +54,15 @@ async def test_ask_upvote_and_answer_across_two_phones_and_the_screen(
     await expect(screen.locator("#stage .question-card h2")).to_have_text("下个版本什么时候发布？")
     await expect(screen.locator(".question-body")).to_contain_text("▲ 1")
 
+    # A newer question without upvotes: most upvoted first, until the phone asks for newest.
+    ask = voter.locator('#attendee-tools form[data-create="question"]')
+    await ask.locator('textarea[name="text"]').fill("有回放吗？")
+    await ask.locator("button[type=submit]").click()
+    titles = voter.locator(".question-card h3")
+    await expect(titles).to_have_text(["下个版本什么时候发布？", "有回放吗？"])
+    await voter.locator('[data-qa-sort="new"]').click()
+    await expect(titles).to_have_text(["有回放吗？", "下个版本什么时候发布？"])
+
     # The organizer answers and highlights it.
     await org.locator(card).locator("button.answer").click()
     for page in (asker, voter):

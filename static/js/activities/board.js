@@ -28,6 +28,8 @@ export class Board {
     box.addEventListener("focusin", (ev) => { this.lastFocus = ev.target.closest?.("article.activity")?.dataset.activity ?? null; });
     box.addEventListener("focusout", (ev) => { if (ev.relatedTarget && !box.contains(ev.relatedTarget)) this.lastFocus = null; });
     document.addEventListener("pointerdown", (ev) => { if (!box.contains(ev.target)) this.lastFocus = null; });
+    // A kind's own order changed (the questions' "most upvoted / newest" switch).
+    document.addEventListener("hub:reorder", () => this.renderAll());
   }
 
   /** Replace everything with the `activities` object of GET /api/meetings/{n}. */
@@ -117,8 +119,17 @@ export class Board {
     // One list across kinds: open ones first, then newest first by creation time (ids are per kind).
     const open = (d) => (d.status === "open" ? 0 : 1);
     const born = (d) => Date.parse(d.created_at ?? "") || 0;
-    return entries.sort((a, b) => open(a[1].data) - open(b[1].data) || born(b[1].data) - born(a[1].data)
+    const sorted = entries.sort((a, b) => open(a[1].data) - open(b[1].data) || born(b[1].data) - born(a[1].data)
       || b[1].data.id - a[1].data.id || (a[0] < b[0] ? -1 : 1));
+    // A kind with its own `compare(a, b)` (questions by upvotes) reorders its cards among the
+    // places they hold in the list; other kinds' cards keep theirs.
+    for (const module of KINDS.values()) {
+      if (!module.compare) continue;
+      const slots = sorted.flatMap((entry, i) => (entry[1].kind === module.kind ? [i] : []));
+      const own = slots.map((i) => sorted[i]).sort((a, b) => module.compare(a[1].data, b[1].data));
+      slots.forEach((slot, i) => { sorted[slot] = own[i]; });
+    }
+    return sorted;
   }
 
   /** The key of the card holding keyboard focus, so a re-render can give focus back. */

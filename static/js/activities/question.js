@@ -38,6 +38,16 @@ function readUnseen(data, ui) {
   api("GET", `/api/questions/${data.id}`).then((fresh) => ui.put(fresh)).catch(() => {});
 }
 
+// How the phone lists questions: "top" (most upvoted first, Slido's default) or "new".
+let order = "top";
+document.addEventListener("click", (event) => {
+  const button = event.target.closest?.("[data-qa-sort]");
+  if (!button) return;
+  order = button.dataset.qaSort;
+  for (const b of document.querySelectorAll("[data-qa-sort]")) b.setAttribute("aria-pressed", String(b === button));
+  document.dispatchEvent(new CustomEvent("hub:reorder"));
+});
+
 /** On the screen: the highlighted question (else `data`) and the top others by upvotes. */
 function onStage(data) {
   const held = [...(window.hubScreen?.state?.activities?.values() ?? [])]
@@ -54,6 +64,11 @@ export default {
   kind: "question",
   plural: "questions",
   mine: ["my_upvote", "mine"],
+
+  /** Among questions: by upvotes (ties: newest) or newest first, as the viewer chose. */
+  compare(a, b) {
+    return (order === "top" ? (b.upvotes ?? 0) - (a.upvotes ?? 0) : 0) || b.id - a.id;
+  },
 
   /** A pending or hidden question is its author's and the organizer's; a deleted one no one's. */
   shown(data, ui) {
