@@ -115,3 +115,32 @@ async def test_a_question_awaiting_approval_shows_only_to_its_author_and_the_org
     await expect(asker.locator(card).locator(".tag.pending")).to_have_count(0)
     for page in (org, asker, other):
         assert page_errors(page) == []
+
+
+async def test_a_deleted_message_leaves_every_phone_and_the_screen(
+    browser: Browser, start_hub: StartHub
+) -> None:
+    hub = await start_hub()
+    org_context, org = await new_page(browser)
+    _, guest = await new_page(browser)
+    await sign_in(org, hub, "zhangsan")
+    number = await create_meeting(org, "删除消息")
+    screen = await org_context.new_page()
+    await screen.goto(f"{hub.url}/m/{number}/screen")
+    await expect(screen.locator("#connection")).to_have_attribute("data-state", "online")
+    await sign_in(guest, hub, "lisi")
+    await join_by_number(guest, number)
+
+    await guest.fill("#chat-input", "加微信领优惠")
+    await guest.press("#chat-input", "Enter")
+    spam = '.msg:has-text("加微信领优惠")'
+    for page in (org, guest, screen):
+        await expect(page.locator(spam)).to_have_count(1)
+    await org.locator(spam).locator(".mod-tools button").first.click()
+    for page in (org, guest, screen):
+        await expect(page.locator(spam)).to_have_count(0)
+    await guest.reload()
+    await expect(guest.locator("#conn.open")).to_be_visible()
+    await expect(guest.locator(spam)).to_have_count(0)
+    for page in (org, guest, screen):
+        assert page_errors(page) == []

@@ -70,6 +70,7 @@ function addMessage(msg) {
   if (typeof msg.seq !== "number" || state.seen.has(msg.seq)) return;
   state.seen.add(msg.seq);
   state.lastSeq = Math.max(state.lastSeq, msg.seq);
+  if (msg.deleted) return; // the organizer deleted it: its seq counts, its text never shows
   wall.append(el("li", { class: "msg", dataset: { seq: msg.seq } },
     el("span", { class: "who", text: msg.user?.name || msg.user?.userid || "" }),
     el("span", { class: "bubble", text: msg.text })));
@@ -158,6 +159,7 @@ const onFrame = {
     setTimeout(onFrame.hello, Math.random() * 1500);
   },
   chat: addMessage,
+  chat_deleted: (frame) => wall.querySelector(`li[data-seq="${Number(frame.seq)}"]`)?.remove(),
   presence: (frame) => setOnline(frame.count ?? (frame.online ?? []).length),
   presenting(frame) {
     if (typeof frame.version === "number") {
