@@ -8,7 +8,7 @@ setup(
     description="A realtime hub for WeChat: live-room mirror, WeCom meetings, live activities.",
     python_requires=">=3.11",
     packages=find_packages(include=["hub", "hub.*"]),
-    package_data={"hub": ["storage/migrations/*/*.sql"]},
+    package_data={"hub": ["storage/migrations/*/*.sql", "simulator/replay.webm"]},
     include_package_data=True,
     install_requires=[
         "aiohttp>=3.9,<4",

@@ -18,6 +18,9 @@ log = logging.getLogger(__name__)
 
 # A fixed seed: a restarted demo shows the same rooms (their times follow the clock).
 DEMO_SEED = 20240601
+# Where the demo simulator listens unless HUB_SIMULATOR_PORT says otherwise: a fixed port keeps
+# the replay links it handed out (stored in the mirror) valid across restarts.
+DEMO_SIMULATOR_PORT = 9100
 
 SIMULATOR = web.AppKey("simulator", RunningSimulator)
 ADMIN_TOKEN_FILE = "admin_token"
@@ -53,13 +56,24 @@ async def demo_simulator(
 ) -> AsyncIterator[tuple[RunningSimulator, WeChatEndpoints]]:
     """The simulator on a real local port, and endpoints with its URL and demo credentials."""
     config = SimConfig(rooms=settings.demo_rooms, seed=DEMO_SEED)
-    sim = await start_simulator(config, host="127.0.0.1", port=settings.simulator_port)
+    sim = await _start(config, settings.simulator_port)
     try:
         pointed = replace(settings, **config.hub_settings(sim.url))
         log.info("demo mode: WeChat and WeCom calls go to the built-in simulator at %s", sim.url)
         yield sim, WeChatEndpoints.from_settings(pointed)
     finally:
         await sim.close()
+
+
+async def _start(config: SimConfig, port: int) -> RunningSimulator:
+    """On `port`; with 0, on DEMO_SIMULATOR_PORT when it is free, else on any free port."""
+    if port:
+        return await start_simulator(config, host="127.0.0.1", port=port)
+    try:
+        return await start_simulator(config, host="127.0.0.1", port=DEMO_SIMULATOR_PORT)
+    except OSError:
+        log.info("port %d is taken: the demo simulator takes a free one", DEMO_SIMULATOR_PORT)
+        return await start_simulator(config, host="127.0.0.1", port=0)
 
 
 async def demo_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -370,7 +370,8 @@ class Settings:
     simulator_port: int = setting(
         0,
         "HUB_SIMULATOR_PORT",
-        "where the demo simulator listens; `0` picks a free port",
+        "where the demo simulator listens; `0` takes 9100 when free (replay links then survive "
+        "a restart), else any free port",
         _whole,
         lo=0,
         hi=65535,
