@@ -111,11 +111,18 @@ COMPRESSIBLE = (".js", ".css", ".svg", ".json")
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
+_CONDITIONAL = ("If-None-Match", "If-Modified-Since", "If-Range", "Range")
+
+
 def _static_answer(request: web.Request, response: web.FileResponse) -> None:
     # Before prepare(): compression is chosen there (on_response_prepare runs too late).
     if not request.path.startswith("/static/"):
         return
-    if request.path.endswith(COMPRESSIBLE):
+    # Not for a conditional or range request: FileResponse may answer it 304 (or 206) inside
+    # prepare(), and a compressed 304 still writes an empty gzip stream, a body that corrupts
+    # the next answer on the keep-alive connection (Chromium: ERR_INVALID_HTTP_RESPONSE).
+    conditional = any(h in request.headers for h in _CONDITIONAL)
+    if request.path.endswith(COMPRESSIBLE) and not conditional:
         response.enable_compression()
     if "v" in request.query:
         response.headers["Cache-Control"] = IMMUTABLE
