@@ -36,7 +36,7 @@ async def meeting_of_two(browser: Browser, hub_start: StartHub) -> tuple[Page, P
     number = await create_meeting(org, "互动测试")
     await sign_in(guest, hub, "lisi")
     await join_by_number(guest, number)
-    await expect(org.locator("#online li", has_text="lisi")).to_be_visible()
+    await expect(org.locator("#online li", has_text="李四")).to_be_visible()
     return org, guest
 
 
@@ -90,7 +90,7 @@ async def test_red_packet_is_grabbed(browser: Browser, start_hub: StartHub) -> N
     amount = re.search(r"¥(\d+\.\d\d)", got)
     assert amount is not None
     # Everyone sees who got what.
-    claim = org.locator(".redpacket-card .claims li", has_text="lisi")
+    claim = org.locator(".redpacket-card .claims li", has_text="李四")
     await expect(claim.locator(".cents")).to_have_text(f"¥{amount.group(1)}")
     await expect(guest_packet.locator("button.grab")).to_have_count(0)
 

@@ -37,7 +37,7 @@ async def room_with_screen(browser: Browser, start_hub: StartHub) -> tuple[Page,
     number = await create_meeting(org, "互动测试")
     await sign_in(phone, hub, "lisi")
     await join_by_number(phone, number)
-    await expect(org.locator("#online li", has_text="lisi")).to_be_visible()
+    await expect(org.locator("#online li", has_text="李四")).to_be_visible()
     screen = await org.context.new_page()
     await screen.goto(org.url + "/screen")
     return org, phone, screen
@@ -93,7 +93,7 @@ async def test_quiz_question_results_and_podium(browser: Browser, start_hub: Sta
     await expect(card.locator(".my-score")).to_contain_text("第 1 名")
 
     await org.locator(".quiz-card button.next").click()  # the last question: the podium
-    await expect(screen.locator("#stage .quiz-card ol.podium li", has_text="lisi")).to_be_visible()
+    await expect(screen.locator("#stage .quiz-card ol.podium li", has_text="李四")).to_be_visible()
     await expect(card).to_have_attribute("data-status", "closed")
     assert page_errors(org) == [] and page_errors(phone) == []
 
@@ -111,6 +111,6 @@ async def test_check_in_with_the_code_on_the_screen(browser: Browser, start_hub:
     await card.locator("input").fill(shown)
     await card.locator("button.checkin").click()
     await expect(card.locator(".done")).to_be_visible()
-    await expect(screen.locator("#stage .checkin-card .roster li", has_text="lisi")).to_be_visible()
+    await expect(screen.locator("#stage .checkin-card .roster li", has_text="李四")).to_be_visible()
     await expect(org.locator(".checkin-card .count")).to_have_text(re.compile(r"1 / 1"))
     assert page_errors(org) == [] and page_errors(phone) == []

@@ -50,8 +50,8 @@ async def test_two_people_meet_and_chat(browser: Browser, start_hub: StartHub) -
     await expect(guest.locator("#end-meeting")).to_be_hidden()
 
     # Both appear in each other's online list.
-    await expect(org.locator("#online li", has_text="lisi")).to_be_visible()
-    await expect(guest.locator("#online li", has_text="zhangsan")).to_be_visible()
+    await expect(org.locator("#online li", has_text="李四")).to_be_visible()
+    await expect(guest.locator("#online li", has_text="张三")).to_be_visible()
 
     await say(org, "大家好，我是张三")
     await expect(
