@@ -7,6 +7,7 @@ import { capWinners, showLimits } from "./limits.js";
 import { maybeAskName } from "./name_prompt.js";
 import { newActivity, setBaseTitle } from "./notice.js";
 import { People } from "./people.js";
+import { mountEngage } from "./engage.js";
 import { openRoom } from "./room.js";
 
 const number = config.number;
@@ -90,6 +91,7 @@ function setEnded(ended) {
     $("end-meeting").hidden = true;
     $("organizer-tools").hidden = true;
     $("attendee-tools").hidden = true;
+    $("reactions").hidden = true;
     room?.end(state.meeting);
     setConn("lost", t("meeting.ended"));
   }
@@ -258,9 +260,24 @@ function setupControls() {
   activities.bindCreateForms($("attendee-tools")); // kinds attendees create (a Q&A question)
 }
 
+/** The organizer's 弹幕 switch: its state is the server's, and a frame keeps every page in step. */
+function wireDanmaku(engage) {
+  const toggle = $("danmaku-toggle");
+  if (!state.meeting || state.meeting.organizer?.id !== config.user?.id) return;
+  api("GET", `/api/meetings/${number}/danmaku`).then((body) => { toggle.checked = Boolean(body.on); }).catch(() => {});
+  document.addEventListener("hub:frame", (event) => {
+    if (event.detail?.type === "danmaku") toggle.checked = Boolean(event.detail.on);
+  });
+  toggle.addEventListener("change", () => {
+    engage.setDanmaku(toggle.checked).catch((error) => { toggle.checked = !toggle.checked; showError(error); });
+  });
+}
+
 async function main() {
   setupControls();
   room = openRoom(number, hooks);
+  // Reactions from this phone; frames reach engage through room.js's hub:frame events.
+  const engage = mountEngage({ number, send: (frame) => room.send(frame), bar: $("reactions"), follow: true });
   // A handle for tests and debugging: drop the connection as a network failure would.
   window.hubMeeting = { drop: () => room.drop(), state, room };
   try {
@@ -273,6 +290,7 @@ async function main() {
     return fatal("meeting.forbidden");
   }
   historyRead();
+  wireDanmaku(engage);
   list.scrollTop = list.scrollHeight;
   if (!state.ended) maybeAskName(document.querySelector(".meeting-grid"));
 }

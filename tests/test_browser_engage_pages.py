@@ -1,0 +1,41 @@
+"""Reactions and 弹幕 on the real pages: a phone taps an emoji under the chat and it floats
+over the organizer's screen; the organizer's switch turns 弹幕 on, and chat crosses the screen."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.async_api import Browser, expect
+
+from tests.fixtures_browser import StartHub, create_meeting, join_by_number, new_page, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+async def test_a_phones_reaction_floats_on_the_screen_and_danmaku_follows_the_switch(
+    browser: Browser, start_hub: StartHub
+) -> None:
+    hub = await start_hub()
+    _, org = await new_page(browser)
+    _, phone = await new_page(browser)
+    await sign_in(org, hub, "zhangsan")
+    number = await create_meeting(org, "互动")
+    await sign_in(phone, hub, "lisi")
+    await join_by_number(phone, number)
+    screen = await org.context.new_page()
+    await screen.goto(f"{hub.url}/m/{number}/screen")
+    await expect(screen.locator("#connection")).to_have_attribute("data-state", "online")
+
+    await phone.locator("#reactions button.reaction", has_text="👍").click()
+    await expect(screen.locator("#overlay .floating-reaction").first).to_be_attached()
+
+    toggle = org.locator("#danmaku-toggle")
+    await expect(toggle).not_to_be_checked()
+    await toggle.check()
+    await phone.locator("#chat-input").fill("飞过大屏")
+    await phone.locator("#chat-send").click()
+    await expect(screen.locator("#overlay .danmaku-item", has_text="飞过大屏")).to_be_attached()
+    # Off at once, for every page: the organizer's own switch follows the frame.
+    await toggle.uncheck()
+    await expect(screen.locator("#overlay .danmaku-item")).to_have_count(0)
+    await org.reload()
+    await expect(org.locator("#danmaku-toggle")).not_to_be_checked()
