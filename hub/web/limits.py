@@ -45,6 +45,27 @@ def limits_json() -> dict[str, Any]:
     }
 
 
+def form_limits() -> dict[str, dict[str, dict[str, int]]]:
+    """The same bounds keyed by each create form's field names, as the page applies them
+    (`static/js/limits.js`: `{kind: {field: {min, max, max_length, max_cents, max_lines}}}`)."""
+    return {
+        "poll": {
+            "question": {"max_length": poll.MAX_QUESTION_LENGTH},
+            "options": {"max_lines": poll.MAX_OPTIONS},
+        },
+        "lottery": {"winners": {"min": 1, "max": lottery.MAX_WINNERS}},
+        "redpacket": {
+            "total": {"max_cents": redpacket_split.MAX_TOTAL_CENTS},
+            "count": {"min": redpacket_split.MIN_COUNT, "max": redpacket_split.MAX_COUNT},
+        },
+        "wordcloud": {"max_entries": {"min": 1, "max": wordcloud.MAX_ENTRIES}},
+        "quiz": {
+            "questions": {"max_lines": quiz.MAX_QUESTIONS},
+            "seconds": {"min": quiz.MIN_SECONDS, "max": quiz.MAX_SECONDS},
+        },
+    }
+
+
 async def get_limits(request: web.Request) -> web.Response:
     """GET /api/limits: the same for everyone; cached by browsers for an hour."""
     del request

@@ -61,6 +61,7 @@ from hub.web.access import (
 )
 from hub.web.auth import current_user, require_user
 from hub.web.errors import ApiError
+from hub.web.limits import form_limits
 from hub.web.validate import read_json
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,8 @@ async def meeting_details(app: web.Application, meeting: Meeting, viewer: User) 
     body["attendees"] = [u.as_json() for u in attendees]
     body["online"] = await app[REALTIME].online_users(meeting.id)
     body["activities"] = await activities_json(app[DB], meeting.id, viewer.id)
+    # The bounds the create forms show before submit, from the modules that enforce them.
+    body["limits"] = form_limits()
     body["access"] = meeting.access
     body["has_passcode"] = meeting.passcode is not None
     if viewer.id == meeting.organizer_id:
