@@ -54,7 +54,7 @@ async def test_current_and_previous_codes_are_accepted_and_an_older_one_refused(
         stale = await a0.post(f"{url}/checkin", json={"code": oldest["code"]})
         assert await error_code(stale, 409) == "stale_code"
         wrong = await a0.post(f"{url}/checkin", json={"code": "12345x"})
-        assert await error_code(wrong, 400) == "bad_code"
+        assert await error_code(wrong, 400) == "bad_checkin_code"
         guess = next(
             c for c in ("000000", "000001") if c not in (previous["code"], current["code"])
         )

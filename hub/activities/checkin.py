@@ -173,7 +173,7 @@ async def check_in(ctx: ActionContext, checkin: Checkin) -> Outcome:
     (checking in again answers the first arrival and changes nothing)."""
     given = ctx.body.get("code")
     if not isinstance(given, str) or not given.isascii() or not given.isdigit():
-        raise bad_request("'code' must be the digits shown on the screen", "bad_code")
+        raise bad_request("'code' must be the digits shown on the screen", "bad_checkin_code")
     if not checkin.open:
         raise closed(CHECKIN.label)
     check_code(checkin, given, ctx.now)
