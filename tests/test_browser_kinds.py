@@ -41,9 +41,12 @@ async def test_browser_kinds_match_the_server_registry(
         assert [await f.get_attribute("data-create") for f in await forms.all()] == [
             k["kind"] for k in server if by_whom[k["kind"]] == creator
         ]
-    links = await page.locator("#export-card a").evaluate_all("as => as.map((a) => a.href)")
+    links = await page.locator("#export-card a[data-kind]").evaluate_all(
+        "as => as.map((a) => a.href)"
+    )
     kinds = [re.search(r"kind=(\w+)", href).group(1) for href in links]  # type: ignore[union-attr]
-    assert kinds == [*(k["plural"] for k in server), "chat"]
+    assert kinds == [*(k["plural"] for k in server), "chat", "attendees"]
+    assert all("lang=zh" in href for href in links)  # exports for people, in the page's language
 
 
 def test_kind_modules_and_form_partials_use_known_message_keys() -> None:
