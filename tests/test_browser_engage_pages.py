@@ -39,3 +39,30 @@ async def test_a_phones_reaction_floats_on_the_screen_and_danmaku_follows_the_sw
     await expect(screen.locator("#overlay .danmaku-item")).to_have_count(0)
     await org.reload()
     await expect(org.locator("#danmaku-toggle")).not_to_be_checked()
+
+
+async def test_a_timed_poll_counts_down_on_phones_and_the_screen(
+    browser: Browser, start_hub: StartHub
+) -> None:
+    hub = await start_hub()
+    _, org = await new_page(browser)
+    _, phone = await new_page(browser)
+    await sign_in(org, hub, "zhangsan")
+    number = await create_meeting(org, "限时")
+    await sign_in(phone, hub, "lisi")
+    await join_by_number(phone, number)
+    screen = await org.context.new_page()
+    await screen.goto(f"{hub.url}/m/{number}/screen")
+    body = {"question": "午饭?", "options": ["面", "饭"], "duration_s": 120}
+    status = await org.evaluate(
+        """([n, b]) => fetch(`/api/meetings/${n}/polls`, {method: 'POST',
+             headers: {'Content-Type': 'application/json'}, body: JSON.stringify(b)})
+             .then((r) => r.status)""",
+        [number, body],
+    )
+    assert status == 201
+    for page in (phone, screen):
+        timer = page.locator(".poll-card .timer-countdown").first
+        await expect(timer).to_be_visible()
+        left = int(await timer.get_attribute("data-left") or "0")
+        assert 0 < left <= 120

@@ -27,3 +27,8 @@ export function countdown(deadline, key = "timer.left") {
   timer ??= setInterval(tick, 250);
   return node;
 }
+
+/** A timed activity's countdown while it is open (`closes_at`), else nothing. */
+export function timed(data) {
+  return data?.status === "open" ? countdown(data.closes_at) : null;
+}

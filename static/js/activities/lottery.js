@@ -1,5 +1,6 @@
 // Lottery: the organizer draws winners among the attendees; everyone sees the same draw.
 import { avatar, el, t } from "../common.js";
+import { timed } from "../countdown.js";
 
 export default {
   kind: "lottery",
@@ -16,7 +17,7 @@ export default {
       parts.push(el("div", { class: "winners" }, winners.map((w) => el("span", { class: "winner", dataset: { userId: w.id } }, avatar(w, "avatar sm"), el("span", { text: w.name })))));
       if (won) parts.push(el("p", { class: "youwon", text: t("lottery.you_won") }));
     } else {
-      parts.push(el("p", { class: "muted waiting", text: t("lottery.waiting") }));
+      parts.push(el("p", { class: "muted waiting", text: t("lottery.waiting") }), timed(data));
       if (ui.organizer && !ui.stage && !ui.ended) parts.push(el("div", { class: "actions" }, ui.action(t("lottery.draw"), "accent draw", () => ui.post(`/api/lotteries/${data.id}/draw`, {}))));
     }
     return parts;

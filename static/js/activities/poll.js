@@ -1,5 +1,6 @@
 // Poll: one or many choices, live bars, results hidden until closed when the organizer asks.
 import { el, t, toast } from "../common.js";
+import { timed } from "../countdown.js";
 
 /** The ids the viewer ticked in this poll's card. */
 function ticked(button, data) {
@@ -37,7 +38,7 @@ export default {
     }
     if (ui.organizer && ui.canAct(data)) actions.push(ui.action(t("poll.close"), "ghost close", () => ui.post(`/api/polls/${data.id}/close`, {})));
     // Said plainly: no one, the organizer included, sees who voted for what.
-    return [data.anonymous ? el("p", { class: "anonymous-note", text: t("anonymous.note") }) : null, ...rows,
+    return [data.anonymous ? el("p", { class: "anonymous-note", text: t("anonymous.note") }) : null, timed(data), ...rows,
       el("div", { class: "actions" },
         el("span", { class: "muted total", text: hidden ? t("poll.hidden") : t("poll.total", { n: data.total_votes ?? 0 }) }),
         mine.size ? el("span", { class: "tag", text: t("poll.voted") }) : null, ...actions)];
@@ -54,7 +55,7 @@ export default {
       return [label, ui.bar(`o${opt.id}`, opt.votes / total),
         el("span", { class: "count" }, t("poll.votes", { n: opt.votes }), el("span", { class: "pct", text: ` · ${pct}%` }))];
     });
-    return [el("div", { class: "options", dataset: { options: (data.options ?? []).length } }, rows),
+    return [timed(data), el("div", { class: "options", dataset: { options: (data.options ?? []).length } }, rows),
       el("p", { class: "total", text: hidden ? t("screen.hidden_results") : t("poll.total", { n: data.total_votes ?? 0 }) })];
   },
 

@@ -1,5 +1,6 @@
 // Rating: one score per person (1..max), the average and the distribution live.
 import { el, t } from "../common.js";
+import { timed } from "../countdown.js";
 
 export default {
   kind: "rating",
@@ -34,6 +35,7 @@ export default {
     if (data.my_score) parts.push(el("p", { class: "muted", text: t("rating.your_score", { n: data.my_score }) }));
     // Said plainly: no one, the organizer included, sees who gave which score.
     if (data.anonymous) parts.unshift(el("p", { class: "anonymous-note", text: t("anonymous.note") }));
+    parts.push(timed(data));
     return parts;
   },
 
@@ -47,7 +49,7 @@ export default {
       const n = dist[String(s)] ?? 0;
       rows.push(el("span", { text: `${s}★` }), ui.bar(`s${s}`, count ? n / count : 0), el("span", { class: "count", text: String(n) }));
     }
-    return [el("div", { class: "rating-body" },
+    return [timed(data), el("div", { class: "rating-body" },
       el("div", {}, el("div", { class: "average", text: count ? Number(data.average).toFixed(1) : "—" }),
         el("div", { class: "average-sub", text: t("screen.rating_out_of", { max }) }),
         el("div", { class: "average-sub", text: count ? t("rating.count", { n: count }) : t("rating.none") })),
