@@ -172,6 +172,10 @@ function setupJoin() {
       input.focus();
       return;
     }
+    // The meeting page sends it with its join; a meeting without one ignores it.
+    const passcode = document.getElementById("join-passcode").value.trim();
+    if (passcode) sessionStorage.setItem(`hub:passcode:${number}`, passcode);
+    else sessionStorage.removeItem(`hub:passcode:${number}`);
     location.href = `/m/${number}`;
   });
 }

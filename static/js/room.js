@@ -120,7 +120,9 @@ export function openRoom(number, hooks = {}) {
       if (![403, 404].includes(error.status) || !join) throw error;
     }
     // Not an attendee yet: opening the link is how people join (a free number is 404 here too).
-    const meeting = await api("POST", `/api/meetings/${number}/join`);
+    // A passcode typed on the home page for this number (入会密码) goes with the join.
+    const passcode = sessionStorage.getItem(`hub:passcode:${number}`);
+    const meeting = await api("POST", `/api/meetings/${number}/join`, passcode ? { passcode } : undefined);
     hooks.onJoined?.(meeting);
     return meeting;
   }
