@@ -68,10 +68,11 @@ async def test_a_new_activity_reaches_a_phone_and_lists_by_creation_time(
     # A red packet created later lists above the older poll (ids are per kind: both are 1).
     await create(org, "redpacket", total="8.88", count="2")
     await expect(phone.locator('[data-activity="redpacket:1"]')).to_be_visible()
-    order = await phone.locator("#activities [data-activity]").evaluate_all(
-        "cards => cards.map(c => c.dataset.activity)"
-    )
-    assert order == ["redpacket:1", "poll:1"]
+    # Waited for, not read once: the card appears a moment before the list settles its order.
+    cards = phone.locator("#activities [data-activity]")
+    await expect(cards.nth(0)).to_have_attribute("data-activity", "redpacket:1")
+    await expect(cards.nth(1)).to_have_attribute("data-activity", "poll:1")
+    await expect(cards).to_have_count(2)
     # Closed ones go below the open ones.
     await org.locator('[data-activity="poll:1"] button.close').click()
     await create(org, "rating", subject="讲得怎么样？")

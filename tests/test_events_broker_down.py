@@ -119,6 +119,7 @@ async def test_writes_answer_2xx_with_the_broker_down_and_frames_follow_in_order
                 ("meeting", "updated"),  # wangwu joined
                 ("poll", "created"),
                 ("poll", "updated"),
+                ("poll", "closed"),  # ending a meeting closes its open activities first
                 ("meeting", "ended"),
             ]
             for ws in (organizer_ws, attendee_ws):

@@ -73,6 +73,8 @@ function renderMeeting(m) {
   if (m.qr_png_url) $("qr").src = m.qr_png_url;
   $("join-url").value = m.join_url ?? location.href;
   for (const id of ["end-meeting", "export-card", "organizer-tools"]) $(id).hidden = !organizer;
+  // Reactions are the audience's; the organizer's page keeps its room for the controls.
+  $("reactions").hidden = organizer;
   people.setAll(m.attendees ?? []);
   showLimits($("organizer-tools"), m.limits);
   capWinners($("organizer-tools"), eligible());

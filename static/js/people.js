@@ -3,7 +3,7 @@
 import { avatar, el, t, withZone } from "./common.js";
 
 // Fewer rows on a phone: the whole organizer page must stay under three screens at 2,000.
-const PAGE = matchMedia("(max-width: 520px)").matches ? 8 : 24;
+const PAGE = matchMedia("(max-width: 520px)").matches ? 6 : 24;
 
 export class People {
   /** `list`, `title`, `search`, `pager`: the elements; `tags(user)`: badges for a person. */
