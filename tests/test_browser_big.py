@@ -4,20 +4,37 @@ pages, and an organizer page under three screen heights with the QR and exports 
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.async_api import Browser, Page, expect
 
+from hub.clock import iso_ts
 from hub.keys import DB
 from hub.realtime.rooms import REALTIME
+from hub.storage.attendance import joined_at
 from hub.storage.meetings import join_meeting, meeting_by_number
 from hub.storage.users import set_name, upsert_login
-from tests.fixtures_browser import StartHub, create_meeting, new_page, page_errors, sign_in
+from tests.fixtures_browser import (
+    StartHub,
+    create_meeting,
+    join_by_number,
+    new_page,
+    page_errors,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
 CROWD = 1999  # and the organizer: 2,000
 SIZES = ({"width": 1280, "height": 800}, {"width": 390, "height": 844})
+ROWS_AT_MOST_TWO_LINES = """() => {
+  const rem = parseFloat(getComputedStyle(document.documentElement).fontSize);
+  const rows = [...document.querySelectorAll("#attendees li")];
+  return rows.length > 0 && rows.every((li) => li.getBoundingClientRect().height <= 3 * rem);
+}"""
+BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 async def _top(page: Page, selector: str) -> float:
@@ -65,6 +82,9 @@ async def test_two_thousand_attendees(browser: Browser, start_hub: StartHub) -> 
         assert 0 < rows <= 50, rows
         height = await org.evaluate("document.documentElement.scrollHeight")
         assert height < 3 * size["height"], (size, height)
+        # A row is a line, or two when the join time wraps under the name; never a name standing
+        # one character a line beside its time.
+        assert await org.evaluate(ROWS_AT_MOST_TWO_LINES), size
         # The QR and the exports sit above the lists, never below 2,000 people; on a laptop the
         # QR is on the first screen.
         lists = await _top(org, ".people-card")
@@ -89,3 +109,45 @@ async def test_two_thousand_attendees(browser: Browser, start_hub: StartHub) -> 
     await presence.flush(meeting.id)
     await expect(title).to_have_attribute("data-online-count", "1999")
     assert not page_errors(org)
+
+
+def _beijing_hour(ts: float) -> str:
+    return datetime.fromtimestamp(ts, BEIJING).strftime("%H:%M")
+
+
+async def test_attendee_rows_show_the_join_time_in_beijing_time(
+    browser: Browser, start_hub: StartHub
+) -> None:
+    hub = await start_hub()
+    _, org = await new_page(browser, viewport={"width": 390, "height": 844})
+    await sign_in(org, hub, "zhangsan")
+    number = await create_meeting(org, "签到时间")
+    db = hub.app[DB]
+    meeting = await meeting_by_number(db, number)
+    assert meeting is not None
+    await expect(org.locator("#attendees-zone")).to_have_text("签到时间为北京时间")
+
+    # Someone joins while the organizer watches: the join frame brings their time.
+    _, guest = await new_page(browser)
+    await sign_in(guest, hub, "lisi")
+    await join_by_number(guest, number)
+    lisi = org.locator("#attendees li", has_text="李四")
+    await expect(lisi).to_have_count(1)
+    user_id = int(await lisi.get_attribute("data-user-id") or 0)
+    at = await joined_at(db, meeting.id, user_id)
+    assert at is not None
+    await expect(lisi.locator("time.joined")).to_have_text(_beijing_hour(at))
+    await expect(lisi.locator("time.joined")).to_have_attribute("datetime", iso_ts(at) or "")
+
+    # A join at a known instant: 02:30 UTC is 10:30 in Beijing, after a reload too.
+    early = datetime(2025, 3, 1, 2, 30, tzinfo=UTC).timestamp()
+    wang = await upsert_login(db, "wangwu", None, early)
+    await set_name(db, wang.id, "王五")
+    await join_meeting(db, meeting.id, wang.id, early)
+    await org.reload()
+    row = org.locator("#attendees li", has_text="王五")
+    await expect(row.locator("time.joined")).to_have_text("10:30")
+    title = await row.locator("time.joined").get_attribute("title")
+    assert title is not None and title.startswith("签到 2025/3/1 10:30") and "北京时间" in title
+    assert await org.evaluate(ROWS_AT_MOST_TWO_LINES)
+    assert not page_errors(org) and not page_errors(guest)

@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from hub.activities import KINDS
+from hub.clock import iso_ts
 from hub.events import Envelope
 from hub.keys import CACHE, DB
 from hub.simulator import RunningSimulator
@@ -146,3 +147,44 @@ async def test_end_publishes_an_activity_frame(
     assert frames[0]["type"] == "activity"
     assert (frames[0]["kind"], frames[0]["event"]) == ("meeting", "ended")
     assert frames[0]["data"]["number"] == number and frames[0]["data"]["ended_at"]
+
+
+async def test_attendees_carry_their_join_time(
+    sim: RunningSimulator, make_settings: Any, hub_client: Any, db_url: str
+) -> None:
+    client = await hub_client(sim_settings(make_settings, sim.url, database_url=db_url))
+    await login(client, sim.url, "zhangsan")
+    number = (await (await client.post("/api/meetings", json={"title": "签到"})).json())["number"]
+    db = client.app[DB]
+    meeting_id = await db.fetchval("SELECT id FROM meeting WHERE number = ?", (number,))
+    frames: list[dict[str, Any]] = []
+    got = asyncio.Event()
+
+    async def on_frame(raw: str) -> None:
+        frames.append(json.loads(Envelope.parse(raw).text))
+        got.set()
+
+    sub = await client.app[CACHE].subscribe(f"meeting:{meeting_id}", on_frame)
+    try:
+        async with new_browser(client) as lisi:
+            await login(lisi, sim.url, "lisi")
+            resp = await lisi.post(f"/api/meetings/{number}/join")
+            assert resp.status == 200, await resp.text()
+            await asyncio.wait_for(got.wait(), 5)
+            details = await (await lisi.get(f"/api/meetings/{number}")).json()
+    finally:
+        await sub.close()
+    stored = {
+        str(r["userid"]): iso_ts(float(r["joined_at"]))
+        for r in await db.fetchall(
+            "SELECT u.userid, a.joined_at FROM attendee a JOIN app_user u ON u.id = a.user_id"
+            " WHERE a.meeting_id = ?",
+            (meeting_id,),
+        )
+    }
+    # Every attendee carries the time they joined (签到), as stored, in ISO UTC.
+    assert {u["userid"]: u["joined_at"] for u in details["attendees"]} == stored
+    assert all(str(t).endswith("Z") for t in stored.values())
+    # The join frame carries it too, so open pages show the newcomer's time without a reload.
+    joined = next(f["data"]["joined"] for f in frames if f.get("kind") == "meeting")
+    assert (joined["userid"], joined["joined_at"]) == ("lisi", stored["lisi"])

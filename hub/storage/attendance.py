@@ -75,3 +75,11 @@ async def attendances(ex: Executor, meeting_id: int) -> list[Attendance]:
         (meeting_id,),
     )
     return [Attendance(user_from_row(r), float(r["joined_at"])) for r in rows]
+
+
+async def joined_at(ex: Executor, meeting_id: int, user_id: int) -> float | None:
+    """When this person joined (签到) the meeting, or None if they never did."""
+    value = await ex.fetchval(
+        "SELECT joined_at FROM attendee WHERE meeting_id = ? AND user_id = ?", (meeting_id, user_id)
+    )
+    return None if value is None else float(value)

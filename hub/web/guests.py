@@ -18,12 +18,13 @@ from hub.events import EVENTS
 from hub.keys import CACHE, CLOCK, DB, SETTINGS
 from hub.meetings.access import no_such_meeting, valid_number
 from hub.meetings.guests import GuestDoor, TooManyGuestsFromHere
+from hub.storage.attendance import joined_at
 from hub.storage.meetings import is_attendee, meeting_by_number
 from hub.storage.users import get_user
 from hub.validate import text_field
 from hub.web.auth import SESSION_ID_KEY, USER_KEY, current_user
 from hub.web.errors import ApiError
-from hub.web.meetings import meeting_details
+from hub.web.meetings import attendee_json, meeting_details
 from hub.web.sessions import LIVE_SESSIONS, get_session, new_session
 from hub.web.validate import read_json
 
@@ -82,7 +83,9 @@ async def join_as_guest(request: web.Request) -> web.Response:
     fresh = await new_session(request)
     fresh[USER_KEY] = guest.id
     fresh[SESSION_ID_KEY] = await app[LIVE_SESSIONS].start(guest.id)
-    joined = {"number": number, "joined": guest.as_json()}
+    seated_at = await joined_at(app[DB], meeting.id, guest.id)
+    person = guest.as_json() if seated_at is None else attendee_json(guest, seated_at)
+    joined = {"number": number, "joined": person}
     await app[EVENTS].activity(meeting.id, "meeting", "updated", joined)
     log.info("guest %d joined meeting %s", guest.id, number)
     return web.json_response(await meeting_details(app, meeting, guest))

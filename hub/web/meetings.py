@@ -35,6 +35,7 @@ from hub.meetings.screen_links import find_link
 from hub.meetings.throttle import LookupThrottle
 from hub.metrics import metrics_of
 from hub.realtime.rooms import REALTIME
+from hub.storage.attendance import attendances
 from hub.storage.meeting_access import (
     add_invites,
     list_invites,
@@ -46,7 +47,6 @@ from hub.storage.meetings import (
     end_meeting_locked,
     is_attendee,
     join_meeting,
-    list_attendees,
     list_user_meetings,
     meeting_by_number,
 )
@@ -88,19 +88,24 @@ def meeting_summary(
     }
 
 
+def attendee_json(user: User, joined_at: float) -> dict[str, Any]:
+    """A person in the attendee list: the public user and when they joined (签到), ISO UTC."""
+    return {**user.as_json(), "joined_at": iso_ts(joined_at)}
+
+
 async def meeting_details(app: web.Application, meeting: Meeting, viewer: User) -> dict[str, Any]:
     """The full meeting payload: summary, attendees, who is online, activities with results.
 
     Every attendee sees whether a passcode is set and the access mode; only the organizer sees
     the passcode itself and the invitation list.
     """
-    attendees = await list_attendees(app[DB], meeting.id)
-    by_id = {u.id: u for u in attendees}
+    seen = await attendances(app[DB], meeting.id)
+    by_id = {a.user.id: a.user for a in seen}
     organizer = by_id.get(meeting.organizer_id)
     if organizer is None:
         organizer = (await get_users(app[DB], [meeting.organizer_id])).get(meeting.organizer_id)
     body = meeting_summary(app, meeting, organizer)
-    body["attendees"] = [u.as_json() for u in attendees]
+    body["attendees"] = [attendee_json(a.user, a.joined_at) for a in seen]
     body["online"] = await app[REALTIME].online_users(meeting.id)
     body["activities"] = await activities_json(app[DB], meeting.id, viewer.id)
     # The bounds the create forms show before submit, from the modules that enforce them.
@@ -236,12 +241,13 @@ async def join(request: web.Request) -> web.Response:
     if meeting is None or not allowed:
         # Unknown, ended, not open to this user or a wrong passcode: all the same to the asker.
         raise await refuse_lookup(request, user)
-    if not await join_meeting(app[DB], meeting.id, user.id, app[CLOCK].time()):
+    now = app[CLOCK].time()
+    if not await join_meeting(app[DB], meeting.id, user.id, now):
         if not await is_attendee(app[DB], meeting.id, user.id):
             # It ended between the read and the insert (a second join's insert adds nothing).
             raise await refuse_lookup(request, user)
     else:
-        joined = {"number": number, "joined": user.as_json()}
+        joined = {"number": number, "joined": attendee_json(user, now)}
         await app[EVENTS].activity(meeting.id, "meeting", "updated", joined)
     return web.json_response(await meeting_details(app, meeting, user))
 

@@ -1,9 +1,17 @@
 // The attendee list of a big meeting: the total, search by name, pages of a few dozen, each with
 // the time they joined (签到). Never every row at once: 2,000 people would make the page miles long.
-import { avatar, el, t, withZone } from "./common.js";
+import { avatar, el, formatTime, t, withZone } from "./common.js";
 
 // Fewer rows on a phone: the whole organizer page must stay under three screens at 2,000.
 const PAGE = matchMedia("(max-width: 520px)").matches ? 6 : 24;
+
+/** When the person joined (签到), under the name: the hour only (the note above the list says what
+ * these times are and their zone), the date and the zone on hover, the exact time in `datetime`. */
+function joinedAt(user) {
+  if (!user.joined_at) return null;
+  return el("time", { class: "joined", datetime: user.joined_at, title: t("meeting.joined_at", { time: withZone(user.joined_at) }),
+    text: formatTime(user.joined_at, { timeStyle: "short" }) });
+}
 
 export class People {
   /** `list`, `title`, `search`, `pager`: the elements; `tags(user)`: badges for a person. */
@@ -41,8 +49,8 @@ export class People {
     this.title.textContent = t("meeting.attendees", { n: this.users.size });
     this.title.dataset.total = String(this.users.size);
     const rows = found.slice(this.page * PAGE, (this.page + 1) * PAGE).map((u) =>
-      el("li", { dataset: { userId: u.id } }, avatar(u, "avatar sm"), el("span", { text: u.name }), ...this.tags(u),
-        u.joined_at ? el("span", { class: "joined", text: t("meeting.joined_at", { time: withZone(u.joined_at, { timeStyle: "short" }) }) }) : null));
+      el("li", { dataset: { userId: u.id } }, avatar(u, "avatar sm"),
+        el("div", { class: "who" }, el("div", { class: "name-line" }, el("span", { class: "name", text: u.name }), ...this.tags(u)), joinedAt(u))));
     this.list.replaceChildren(...(rows.length ? rows : [el("li", { class: "muted", text: t("meeting.no_match") })]));
     this.renderPager(pages);
   }
