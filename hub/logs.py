@@ -35,7 +35,10 @@ _SHORT = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 # inside a record, user-supplied or not, can begin a line the way a record does.
 CONTINUATION = "  | "
 
-request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+NO_REQUEST_ID = "-"
+request_id: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "request_id", default=NO_REQUEST_ID
+)
 
 
 def _escaped(match: re.Match[str]) -> str:

@@ -25,6 +25,9 @@ log = logging.getLogger(__name__)
 ENTRY_TTL = 45.0
 REFRESH = 15.0
 DEBOUNCE = 0.2
+# Past BIG_ROOM local users, the debounce grows with the room, up to MAX_DEBOUNCE seconds.
+BIG_ROOM = 250
+MAX_DEBOUNCE = 2.0
 # A presence frame goes to every client of the room on every change: past this many users it
 # carries the first ones and the count (GET /api/meetings/{n} lists everyone).
 FRAME_USERS = 100
@@ -128,8 +131,11 @@ class Presence:
             self._flusher = asyncio.create_task(self._flush_soon(), name="presence-flush")
 
     async def _flush_soon(self) -> None:
-        # Joins come in bursts (a room reconnecting): one write and one frame per burst.
-        await asyncio.sleep(self.debounce)
+        # Joins come in bursts (a room reconnecting): one write and one frame per burst. A big
+        # room waits longer: each frame goes to every socket in it, and while a few thousand
+        # people arrive, a count a second behind is worth far less than that traffic.
+        users = max((len(self.local.get(m, ())) for m in self._dirty), default=0)
+        await asyncio.sleep(min(MAX_DEBOUNCE, self.debounce * max(1.0, users / BIG_ROOM)))
         await self.flush_dirty()
 
     async def flush_dirty(self) -> None:

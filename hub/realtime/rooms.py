@@ -21,10 +21,10 @@ from typing import Any
 from aiohttp import WSCloseCode, WSMsgType, web
 
 from hub.cache import Cache, Subscription
-from hub.events import Envelope, meeting_channel
+from hub.events import Envelope, dumps, meeting_channel
 from hub.realtime.chat import chat_envelope, messages_json
 from hub.realtime.limits import UserChatLimit
-from hub.realtime.presence import Presence
+from hub.realtime.presence import Presence, presence_frame
 from hub.storage import Database
 from hub.storage.chat import messages_after
 
@@ -39,6 +39,8 @@ MEETING_ENDED = 4409
 # The close code of a user's oldest socket in a meeting when they open one too many.
 TOO_MANY_SOCKETS = 4429
 SOCKETS_PER_USER = 5
+# From this many local sockets, a new socket starts from the room's last presence frame.
+REUSE_PRESENCE_AT = 200
 
 
 class Client:
@@ -71,8 +73,8 @@ class Room:
     def __init__(self, meeting_id: int) -> None:
         self.meeting_id = meeting_id
         self.clients: dict[Client, None] = {}
-        # Rebuilt on join/leave so a broadcast iterates without copying.
-        self.snapshot: tuple[Client, ...] = ()
+        # `snapshot`, rebuilt when next needed after a join or leave.
+        self._snapshot: tuple[Client, ...] | None = ()
         # Each user's sockets here, oldest first (for the per-user cap without a scan).
         self.by_user: dict[int, list[Client]] = {}
         self.subscription: Subscription | None = None
@@ -80,8 +82,18 @@ class Room:
         # The highest chat seq the broker brought here: where a catch-up after a broker
         # reconnect starts.
         self.max_seq = 0
+        # The last presence frame the room received, as sent.
+        self.presence_text: str | None = None
         self._seen: set[int] = set()
         self._seen_order: collections.deque[int] = collections.deque()
+
+    @property
+    def snapshot(self) -> tuple[Client, ...]:
+        """The clients as a tuple a broadcast iterates without copying. Rebuilt on first use after
+        a change, so a join storm of thousands costs a copy per broadcast, not one per join."""
+        if self._snapshot is None:
+            self._snapshot = tuple(self.clients)
+        return self._snapshot
 
     def first_delivery(self, seq: int) -> bool:
         """True the first time this chat seq reaches the room (remembers the last few)."""
@@ -96,7 +108,7 @@ class Room:
     def add(self, client: Client) -> list[Client]:
         """Put a client in the room; returns all of its user's sockets here, oldest first."""
         self.clients[client] = None
-        self.snapshot = tuple(self.clients)
+        self._snapshot = None
         mine = self.by_user.setdefault(client.user_id, [])
         mine.append(client)
         return mine
@@ -104,7 +116,7 @@ class Room:
     def discard(self, client: Client) -> None:
         """Take a client out (no-op when absent)."""
         if self.clients.pop(client, 0) is None:
-            self.snapshot = tuple(self.clients)
+            self._snapshot = None
             mine = self.by_user.get(client.user_id, [])
             if client in mine:
                 mine.remove(client)
@@ -143,6 +155,18 @@ class RealtimeHub:
     async def online_users(self, meeting_id: int) -> list[dict[str, Any]]:
         """Users online in the meeting on any process (two tabs count once)."""
         return await self.presence.online(meeting_id)
+
+    async def presence_for_joiner(self, meeting_id: int) -> str:
+        """The presence frame a new socket starts with.
+
+        In a big room it is the last one the room received: otherwise a join storm of thousands
+        reads and parses everyone online once per join. The joiner's own arrival follows in the
+        next presence frame (within the debounce), as everyone else's does.
+        """
+        room = self.rooms.get(meeting_id)
+        if room and room.presence_text is not None and len(room.clients) >= REUSE_PRESENCE_AT:
+            return room.presence_text
+        return dumps(presence_frame(await self.presence.online(meeting_id)))
 
     async def catch_up(self) -> None:
         """After a broker reconnect: deliver the chat this process may have missed meanwhile."""
@@ -222,6 +246,8 @@ class RealtimeHub:
             if not room.first_delivery(seq):
                 return  # a catch-up already brought it, then the resent publish did too
             room.max_seq = max(room.max_seq, seq)
+        elif envelope.type == "presence":
+            room.presence_text = envelope.text
         limit = self.buffer_limit
         data = envelope.text.encode()  # encoded once, not once per client as send_str would
         sent = 0

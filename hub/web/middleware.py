@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from hub.keys import SETTINGS
-from hub.logs import request_id
+from hub.logs import NO_REQUEST_ID, request_id
 from hub.metrics import metrics_of
 from hub.web.csrf import check_csrf
 from hub.web.errors import error_answer
@@ -20,7 +20,6 @@ from hub.web.sessions import SESSION_COOKIES, save_changed_session
 REQUEST_ID_HEADER = "X-Request-Id"
 # An id from a proxy is kept only when it cannot smuggle anything into a log line or a header.
 _SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
-REQUEST_ID_KEY = web.RequestKey("request_id", str)
 
 
 def new_request_id() -> str:
@@ -56,10 +55,9 @@ async def request_middleware(request: web.Request, handler: Any) -> web.StreamRe
     One middleware rather than one per concern: a websocket keeps its handler's whole middleware
     chain suspended for as long as it is open, so every extra frame costs memory per connection.
     """
-    rid = incoming_request_id(request)
-    request[REQUEST_ID_KEY] = rid
-    # Each request runs in its own task, so the id never leaks into another request's logs.
-    request_id.set(rid)
+    # Each request runs in its own task (and context), so the id never leaks into another
+    # request's logs; the access line and the X-Request-Id echo read it from there too.
+    request_id.set(incoming_request_id(request))
     started = time.perf_counter()
     status = 500
     try:
@@ -99,9 +97,10 @@ def _observe(request: web.Request, status: int, seconds: float) -> None:
 
 
 async def _echo_request_id(request: web.Request, response: web.StreamResponse) -> None:
-    # on_response_prepare reaches every answer: JSON, static files, HTTP errors and websockets.
-    rid = request.get(REQUEST_ID_KEY)
-    if rid is not None:
+    # on_response_prepare reaches every answer: JSON, static files, HTTP errors and websockets,
+    # in the request's own task, where the middleware set the id.
+    rid = request_id.get()
+    if rid != NO_REQUEST_ID:
         response.headers[REQUEST_ID_HEADER] = rid
 
 

@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
-from multidict import CIMultiDict
 
 from hub.cache import CacheUnavailable
 from hub.errors import HubError, Invalid, bad_request, conflict, forbidden, not_found
@@ -26,7 +25,6 @@ from hub.realtime.chat import (
     send_chat,
 )
 from hub.realtime.limits import TokenBucket
-from hub.realtime.presence import presence_frame
 from hub.realtime.reactions import on_reaction
 from hub.realtime.rooms import MEETING_ENDED, REALTIME, Client
 from hub.realtime.ticket import TICKET_TTL, issue_ticket, redeem_ticket
@@ -42,9 +40,9 @@ from hub.storage.meetings import (
 from hub.storage.users import User, get_user
 from hub.web.access import meeting_for
 from hub.web.errors import ApiError
-from hub.web.middleware import REQUEST_ID_HEADER, REQUEST_ID_KEY
 from hub.web.origin import same_origin
 from hub.web.validate import parse_json_text, query_int
+from hub.web.ws_socket import MeetingSocket, drop_sent_headers, release_request
 
 log = logging.getLogger(__name__)
 
@@ -136,15 +134,11 @@ async def _accept(request: web.Request) -> tuple[Client, int]:
     check_origin(request, ticket=ticket is not None)
     after = query_int(request, "after", default=-1, lo=0, hi=10**15)
     # compress=False: no client negotiates it, and an idle socket should carry no deflate state.
-    ws = web.WebSocketResponse(heartbeat=HEARTBEAT, max_msg_size=MAX_FRAME, compress=False)
+    ws = MeetingSocket(heartbeat=HEARTBEAT, max_msg_size=MAX_FRAME, compress=False)
     if not ws.can_prepare(request).ok:
         raise bad_request("a websocket upgrade is expected here", "upgrade_required")
     meeting, user = await authorize(request, number, ticket)
-    # The request lives as long as the socket: let go of what only the checks needed (the
-    # session, cached lookups), keeping the request id for the access log line.
-    for key in [k for k in request if k is not REQUEST_ID_KEY]:
-        del request[key]
-    request._cache.pop("cookies", None)
+    release_request(request)
     transport = request.transport
     if transport is None:
         raise ConnectionResetError("the client went away")
@@ -173,7 +167,7 @@ async def ws_meeting(request: web.Request) -> web.StreamResponse:
     await hub.join(client)  # subscribed before history is read: nothing slips between
     try:
         await ws.prepare(request)
-        _shrink_headers(ws)
+        drop_sent_headers(ws)
         # An end published before this process subscribed never reached the room: read the
         # meeting again now that any later end will (F7), and close as the end would have.
         if not await meeting_is_live(app[DB], client.meeting_id):
@@ -182,10 +176,13 @@ async def ws_meeting(request: web.Request) -> web.StreamResponse:
         hub.presence.add(client.meeting_id, client.user)
         try:
             await _start(app, client, after)
-            # Only this task reads; each frame is answered or refused, never raised.
-            bucket = TokenBucket()
+            # Only this task reads; each frame is answered or refused, never raised. The bucket
+            # comes with the first frame: most sockets only listen.
+            bucket: TokenBucket | None = None
             async for msg in ws:
                 hub.frames_in += 1
+                if bucket is None:
+                    bucket = TokenBucket()
                 if not bucket.take():
                     if bucket.flooding:
                         await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"rate limit")
@@ -211,17 +208,6 @@ async def ws_meeting(request: web.Request) -> web.StreamResponse:
     return ws
 
 
-def _shrink_headers(ws: web.WebSocketResponse) -> None:
-    """Keep only X-Request-Id of the sent handshake headers (for the access log line).
-
-    The response lives as long as the socket, and nothing reads its headers after the upgrade.
-    """
-    rid = ws.headers.get(REQUEST_ID_HEADER)
-    ws._headers = CIMultiDict()
-    if rid is not None:
-        ws._headers[REQUEST_ID_HEADER] = rid
-
-
 async def _start(app: web.Application, client: Client, after: int) -> None:
     """hello, the history after `after`, what arrived meanwhile, then presence."""
     db = app[DB]
@@ -237,7 +223,8 @@ async def _start(app: web.Application, client: Client, after: int) -> None:
             await send(app, client, {"type": "chat", **item})
         cursor = page[-1].seq
     await hub.go_live(client, floor)
-    await send(app, client, presence_frame(await hub.presence.online(client.meeting_id)))
+    await client.ws.send_str(await hub.presence_for_joiner(client.meeting_id))
+    hub.frames_out += 1
 
 
 async def _dispatch(app: web.Application, client: Client, data: str) -> None:

@@ -1,0 +1,90 @@
+"""What an open meeting websocket keeps: aiohttp's response, laid out to stay small, and only the
+parts of its request that the access log line still reads.
+
+An idle socket should cost no more than in a bare aiohttp server (bench/ws_fanout.py prints both).
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+from multidict import CIMultiDict, CIMultiDictProxy
+
+# Fields aiohttp's __init__ sets that have no class-level default: safe to hold in slots.
+_INIT_FIELDS = (
+    "_state",
+    "_headers",
+    "_status",
+    "_reason",
+    "_protocols",
+    "_timeout",
+    "_receive_timeout",
+    "_autoclose",
+    "_autoping",
+    "_heartbeat",
+    "_pong_heartbeat",
+    "_compress",
+    "_max_msg_size",
+    "_writer_limit",
+    "_decode_text",
+)
+# Fields set later in an open socket's life: the upgrade, the first read, the heartbeat's ping.
+_LIFE_FIELDS = (
+    "_need_heartbeat_reset",
+    "_heartbeat_reset_handle",
+    "_loop",
+    "_keep_alive",
+    "_must_be_empty_body",
+    "_req",
+    "_payload_writer",
+    "_ws_protocol",
+    "_writer",
+    "_heartbeat_when",
+    "_heartbeat_cb",
+    "_reader",
+    "_parser",
+    "_waiting",
+    "_pong_response_cb",
+    "_ping_task",
+)
+_NO_HEADERS: CIMultiDictProxy[str] = CIMultiDictProxy(CIMultiDict())
+
+
+class MeetingSocket(web.WebSocketResponse):
+    """aiohttp's websocket response, laid out so that an idle socket carries no dict.
+
+    CPython 3.11 keeps an object's attributes inline, without a dict, only while its class's shared
+    key table (at most 30 names) can still grow, and every new instance shrinks that allowance by
+    one. Sockets that open by the hundred before the first has set its fields (and any socket
+    whose heartbeat sets a field first at 25 s) each end up with a dict of their own, about
+    830 bytes. So the fields `__init__` sets live in slots, and `_prime_layout` sets every later
+    field once, on a throwaway instance, before a real socket exists. The screen and live-feed
+    sockets use the base class: their different lives cannot spend this class's allowance.
+    """
+
+    # A field that a later aiohttp gives a class default stays out: a slot would hide it.
+    __slots__ = tuple(n for n in _INIT_FIELDS if not hasattr(web.WebSocketResponse, n))
+
+
+def _prime_layout() -> None:
+    first = MeetingSocket()
+    for name in _LIFE_FIELDS:
+        # A field that a later aiohttp renames only costs memory, never breaks anything.
+        if hasattr(first, name):
+            setattr(first, name, getattr(first, name))
+
+
+_prime_layout()
+
+
+def release_request(request: web.Request) -> None:
+    """Let go of what only the checks before the upgrade needed: the request's keys (the session),
+    and cached lookups (headers, query, URL). The request lives as long as the socket; the access
+    log line at its end recomputes the little it reads."""
+    request._state.clear()
+    request._cache.clear()
+
+
+def drop_sent_headers(ws: web.WebSocketResponse) -> None:
+    """Nothing reads the handshake's response headers once they are sent (the access log takes the
+    request id from the task's context), so the socket shares one empty, read-only set."""
+    ws._headers = _NO_HEADERS  # type: ignore[assignment]
