@@ -172,10 +172,20 @@ def hub_env(people: People, port: int, redis_url: str | None = None) -> dict[str
     return env
 
 
+def traced_file(tmp: Path, port: int) -> Path:
+    """Where the server on `port` writes its traced bytes (bench/traced.py)."""
+    return tmp / f"traced-{port}.txt"
+
+
 def hub_server(people: People, port: int, redis_url: str | None = None) -> Server:
-    """A hub process on `port`."""
+    """A hub process on `port`, under bench/traced.py (tracing stays off until asked)."""
     log = people.tmp / f"hub-{port}.log"
-    return Server([sys.executable, "run.py", "serve"], hub_env(people, port, redis_url), port, log)
+    env = {
+        **hub_env(people, port, redis_url),
+        "BENCH_TRACED_FILE": str(traced_file(people.tmp, port)),
+    }
+    cmd = [sys.executable, "-m", "bench.traced", "run.py", "serve"]
+    return Server(cmd, env, port, log)
 
 
 async def _login(http: aiohttp.ClientSession, base: str, userid: str) -> str:

@@ -22,6 +22,8 @@ from multiprocessing.connection import Connection
 from typing import Any, cast
 
 CHAT = b'"type":"chat"'
+PRESENCE = b'"type":"presence"'
+COUNT = b'"count":'
 TEXT = b'"text":"'
 _PONG = b'"type":"pong"'
 
@@ -65,6 +67,8 @@ class RawClient(asyncio.Protocol):
         self.app_sent: collections.deque[int] = collections.deque()  # app pings in flight
         self.app_rtts: list[int] = []
         self.proto_rtts: list[int] = []  # protocol ping round trips
+        self.presence_frames = 0
+        self.online = -1  # the count of the last presence frame
         self.closed = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -131,6 +135,12 @@ class RawClient(asyncio.Protocol):
                         stats.latencies.append(now - int(buf[i + 8 : j]))
                 elif buf.find(_PONG, start, end) >= 0 and self.app_sent:
                     self.app_rtts.append(time.monotonic_ns() - self.app_sent.popleft())
+                elif buf.find(PRESENCE, start, min(end, start + 24)) >= 0:
+                    self.presence_frames += 1
+                    i = buf.rfind(COUNT, start, end)
+                    if i >= 0:
+                        digits = bytes(buf[i + 8 : end]).partition(b"}")[0].partition(b",")[0]
+                        self.online = int(digits)
             elif op == 0x9 and self.transport is not None:
                 self.transport.write(masked(0xA, bytes(buf[start:end])))
             elif op == 0xA:
@@ -220,6 +230,23 @@ class Worker:
                 sent += 1
             await asyncio.sleep(max(0.0, start + due * interval - time.monotonic()))
         return {"sent": sent}
+
+    async def cmd_burst(self, group: str) -> dict[str, Any]:
+        """Every client of the group sends one chat message now."""
+        senders = [c for c in self.groups.get(group, []) if not c.closed]
+        for i, sender in enumerate(senders):
+            sender.send_text(json.dumps({"type": "chat", "text": f"{time.monotonic_ns()}:{i}"}))
+        return {"sent": len(senders)}
+
+    async def cmd_presence(self, group: str, reset: bool = False) -> dict[str, Any]:
+        """Presence frames each client of the group got (and the count the last one said)."""
+        clients = self.groups.get(group, [])
+        frames = [c.presence_frames for c in clients]
+        online = [c.online for c in clients]
+        if reset:
+            for c in clients:
+                c.presence_frames = 0
+        return {"frames": frames, "online": online}
 
     async def cmd_pause(self, group: str, resume: bool = False) -> dict[str, Any]:
         for c in self.groups.get(group, []):

@@ -1,4 +1,4 @@
-"""Websocket fan-out bench: hub (1 process, and 2 behind Redis) against a bare aiohttp baseline.
+"""Websocket fan-out bench: hub (1 process, 2 and 4 behind Redis) against a bare aiohttp baseline.
 
     python bench/ws_fanout.py [--clients 1000] [--senders 40] [--seconds 5] [--rates 50000,100000]
     python bench/ws_fanout.py --only-memory   # idle memory per connection, baseline and hub
@@ -8,8 +8,10 @@ real websocket handler (session cookies from a WeCom login through the simulator
 as separate processes, so their CPU time is read from /proc/<pid>/stat. Client workers are two
 processes of lean raw-protocol clients (bench/ws_clients.py). Printed per run: deliveries/s,
 latency p50/p99/max from send to receive, whether every message arrived, server CPU µs per
-delivery and its ratio to the baseline; then idle memory per connection and an overload run
-(paused clients, a second meeting probing app-level and protocol pings).
+delivery and its ratio to the baseline; the ratio of 2 and 4 processes to one, and Redis's CPU
+per published message; then idle memory per connection, as RSS growth and as bytes still
+allocated (tracemalloc, bench/traced.py) over the last clients, and an overload run (paused
+clients, a second meeting probing app-level and protocol pings).
 """
 
 from __future__ import annotations
@@ -20,12 +22,15 @@ import multiprocessing
 import os
 import resource
 import shutil
+import signal
 import sys
 import tempfile
 import time
 from array import array
 from pathlib import Path
 from typing import Any
+
+import redis.asyncio as aioredis
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -38,6 +43,7 @@ from bench.ws_bench_setup import (  # noqa: E402
     Workers,
     hub_server,
     prepare_people,
+    traced_file,
 )
 from bench.ws_clients import client_loop  # noqa: E402
 from tests.servers import Redis, free_port  # noqa: E402
@@ -163,20 +169,68 @@ async def settled_rss(pids: list[int], readings: int = 3) -> int:
     return sorted(values)[len(values) // 2]
 
 
+async def redis_commands(url: str) -> dict[str, tuple[int, float]]:
+    """Redis's own count of calls and CPU µs per command (INFO commandstats)."""
+    client = aioredis.from_url(url)
+    try:
+        stats = await client.info("commandstats")
+    finally:
+        await client.aclose()
+    return {
+        name.removeprefix("cmdstat_"): (int(v["calls"]), float(v["usec"]))
+        for name, v in stats.items()
+    }
+
+
+def redis_line(run: dict[str, Any]) -> str:
+    """The commands a chat message costs Redis, most frequent first."""
+    calls = sorted(
+        ((n, c) for n, c in run["redis_calls"].items() if c >= 0.05), key=lambda x: -x[1]
+    )
+    return ", ".join(f"{n} {c:.1f}" for n, c in calls[:6])
+
+
+async def traced_bytes(files: list[Path], pids: list[int]) -> int:
+    """Ask each server for the bytes allocated since tracing started and still alive."""
+    for f in files:
+        f.unlink(missing_ok=True)
+    for pid in pids:
+        os.kill(pid, signal.SIGUSR2)
+    deadline = time.monotonic() + 30
+    while not all(f.exists() for f in files):
+        if time.monotonic() > deadline:
+            raise RuntimeError("a server did not report its traced memory")
+        await asyncio.sleep(0.1)
+    return sum(int(f.read_text()) for f in files)
+
+
 async def connect_room(
-    workers: Workers, targets: list[list[Target]], senders: list[Target], pids: list[int]
-) -> tuple[int, float]:
+    workers: Workers,
+    targets: list[list[Target]],
+    senders: list[Target],
+    pids: list[int],
+    traced: list[Path],
+) -> tuple[int, dict[str, float]]:
     """Senders, then each worker's receivers; returns the connections made and the idle memory
-    per connection of the last batch (marginal: warm-up allocations of the first are left out)."""
+    per connection, marginal (warm-up allocations of the first clients are left out): RSS growth
+    over the third quarter of the clients, then bytes still allocated (tracemalloc) over the last
+    quarter. Tracing runs only for that last batch: it costs memory and time of its own."""
     made = [await workers.call(0, "connect", group="senders", targets=senders)]
     made.append(await workers.call(0, "connect", group="receivers", targets=targets[0]))
+    half = len(targets[1]) // 2
     before = await settled_rss(pids)
-    made.append(await workers.call(1, "connect", group="receivers", targets=targets[1]))
-    per_conn = (await settled_rss(pids) - before) / max(1, made[-1]["connected"])
+    made.append(await workers.call(1, "connect", group="receivers", targets=targets[1][:half]))
+    rss = (await settled_rss(pids) - before) / max(1, made[-1]["connected"])
+    for pid in pids:
+        os.kill(pid, signal.SIGUSR1)
+    await asyncio.sleep(0.5)
+    made.append(await workers.call(1, "connect", group="receivers", targets=targets[1][half:]))
+    await asyncio.sleep(1.5)
+    alive = await traced_bytes(traced, pids) / max(1, made[-1]["connected"])
     refused = sum(m["refused"] for m in made)
     if refused:
         raise RuntimeError(f"{refused} websocket upgrades were refused")
-    return int(sum(m["connected"] for m in made)), per_conn
+    return int(sum(m["connected"] for m in made)), {"rss": rss, "traced": alive}
 
 
 async def bench_baseline(
@@ -185,14 +239,18 @@ async def bench_baseline(
     """The bare aiohttp echo-broadcast server, measured like hub (same request headers)."""
     port = free_port()
     log = args.tmp / "baseline.log"
-    server = Server([sys.executable, "-m", "bench.ws_baseline", str(port)], {}, port, log)
+    cmd = [sys.executable, "-m", "bench.traced", "-m", "bench.ws_baseline", str(port)]
+    env = {"BENCH_TRACED_FILE": str(traced_file(args.tmp, port))}
+    server = Server(cmd, env, port, log)
     await server.start()
     try:
         half = len(people.receivers) // 2
         receivers = _targets(people.receivers, [port], "/ws")
         t = [receivers[:half], receivers[half:]]
         senders = _targets(people.senders, [port], "/ws")
-        conns, mem = await connect_room(workers, t, senders, [server.pid])
+        conns, mem = await connect_room(
+            workers, t, senders, [server.pid], [traced_file(args.tmp, port)]
+        )
         if args.only_memory:
             return {"mem": mem}
         runs = [await run_rate(workers, [server.pid], conns, r, args.seconds) for r in args.rates]
@@ -229,10 +287,26 @@ async def bench_hub(
             for i, part in enumerate(split)
         ]
         senders = _targets(people.senders, ports, path)
-        conns, mem = await connect_room(workers, targets, senders, pids)
+        traced = [traced_file(people.tmp, p) for p in ports]
+        conns, mem = await connect_room(workers, targets, senders, pids, traced)
         if args.only_memory:
             return {"mem": mem}
-        runs = [await run_rate(workers, pids, conns, r, args.seconds) for r in args.rates]
+        runs = []
+        for rate in args.rates:
+            redis_cpu0 = cpu_seconds(args.redis_pid)
+            commands0 = await redis_commands(args.redis_url)
+            run = await run_rate(workers, pids, conns, rate, args.seconds)
+            sent = max(1, run["sent"])
+            run["redis_us"] = (cpu_seconds(args.redis_pid) - redis_cpu0) * 1e6 / sent
+            used = await redis_commands(args.redis_url)
+            run["redis_calls"] = {
+                name: (calls - commands0.get(name, (0, 0.0))[0]) / sent
+                for name, (calls, _) in used.items()
+            }
+            run["redis_cmd_us"] = (
+                sum(us for _, us in used.values()) - sum(us for _, us in commands0.values())
+            ) / sent
+            runs.append(run)
         result: dict[str, Any] = {"mem": mem, "runs": runs}
         if procs == 1:
             result["overload"] = await overload(args, workers, people, pids, ports, conns)
@@ -292,6 +366,9 @@ async def main(args: argparse.Namespace) -> None:
     raise_nofile(4 * (args.clients + args.senders) + 512)
     args.tmp = Path(tempfile.mkdtemp(prefix="ws-fanout-"))
     redis = Redis().start()
+    assert redis.proc is not None
+    args.redis_pid = redis.proc.pid
+    args.redis_url = redis.url()
     workers = Workers(2)
     people: People | None = None
     try:
@@ -306,12 +383,10 @@ async def main(args: argparse.Namespace) -> None:
         one = await bench_hub(args, workers, people, 1, None)
         print("hub, 1 process done", flush=True)
         if args.only_memory:
-            print(
-                f"\nidle memory per connection (server RSS growth over the last half of the "
-                f"clients): hub {one['mem'] / 1024:.1f} KB, baseline {base['mem'] / 1024:.1f} KB"
-            )
+            show_memory(one["mem"], base["mem"])
             return
         two = await bench_hub(args, workers, people, 2, redis.url())
+        four = await bench_hub(args, workers, people, 4, redis.url())
         print(
             f"\n{args.clients} clients + {args.senders} senders in one meeting, "
             f"{args.seconds:.0f} s per run, 2 client worker processes ({client_loop()})\n",
@@ -322,10 +397,22 @@ async def main(args: argparse.Namespace) -> None:
             show("baseline (bare aiohttp)", base["runs"][i], None)
             show("hub, 1 process", one["runs"][i], base["runs"][i])
             show("hub, 2 processes + Redis", two["runs"][i], base["runs"][i])
-        print(
-            f"\nidle memory per connection (server RSS growth over the last half of the clients):"
-            f" hub {one['mem'] / 1024:.1f} KB, baseline {base['mem'] / 1024:.1f} KB"
-        )
+            show("hub, 4 processes + Redis", four["runs"][i], base["runs"][i])
+        print()
+        for i, rate in enumerate(args.rates):
+            cpu1 = one["runs"][i]["cpu_us"]
+            print(
+                f"{rate / 1000:.0f}k/s: CPU per delivery against 1 process: 2 processes "
+                f"{two['runs'][i]['cpu_us'] / cpu1:.2f}x, 4 processes "
+                f"{four['runs'][i]['cpu_us'] / cpu1:.2f}x"
+            )
+            for label, r in (("2 processes", two["runs"][i]), ("4 processes", four["runs"][i])):
+                print(
+                    f"  Redis, {label}: {r['redis_cmd_us']:.1f} µs inside commands per chat "
+                    f"message ({r['redis_us']:.0f} µs of the redis-server process's CPU, idle "
+                    f"work included); commands per message: {redis_line(r)}"
+                )
+        show_memory(one["mem"], base["mem"])
         over = one["overload"]
         print(
             f"overload (hub, 1 process, {over['target'] / 1000:.0f}k deliveries/s asked, "
@@ -346,6 +433,16 @@ async def main(args: argparse.Namespace) -> None:
             await people.sim.close()
         redis.destroy()
         shutil.rmtree(args.tmp, ignore_errors=True)
+
+
+def show_memory(hub: dict[str, float], base: dict[str, float]) -> None:
+    """Idle memory per connection, both ways, beside the baseline of the same run."""
+    print(
+        f"\nidle memory per connection: RSS growth {hub['rss'] / 1024:.1f} KB against "
+        f"{base['rss'] / 1024:.1f} KB bare ({hub['rss'] / base['rss']:.2f}x); still allocated "
+        f"(tracemalloc) {hub['traced'] / 1024:.1f} KB against {base['traced'] / 1024:.1f} KB "
+        f"bare ({hub['traced'] / base['traced']:.2f}x)"
+    )
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
