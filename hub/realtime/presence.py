@@ -131,12 +131,17 @@ class Presence:
             self._flusher = asyncio.create_task(self._flush_soon(), name="presence-flush")
 
     async def _flush_soon(self) -> None:
-        # Joins come in bursts (a room reconnecting): one write and one frame per burst. A big
-        # room waits longer: each frame goes to every socket in it, and while a few thousand
-        # people arrive, a count a second behind is worth far less than that traffic.
-        users = max((len(self.local.get(m, ())) for m in self._dirty), default=0)
-        await asyncio.sleep(min(MAX_DEBOUNCE, self.debounce * max(1.0, users / BIG_ROOM)))
-        await self.flush_dirty()
+        # Joins come in bursts (a room reconnecting): one write and one frame per debounce, also
+        # for what changed while the last write ran (a slow database or a busy process would
+        # otherwise give each trickling join a frame of its own). A big room waits longer: each
+        # frame goes to every socket in it, and while thousands arrive, a count a second behind
+        # is worth far less than that traffic.
+        while self._dirty:
+            users = max((len(self.local.get(m, ())) for m in self._dirty), default=0)
+            await asyncio.sleep(min(MAX_DEBOUNCE, self.debounce * max(1.0, users / BIG_ROOM)))
+            batch, self._dirty = self._dirty, set()
+            for meeting_id in batch:
+                await self._flush_logged(meeting_id)
 
     async def flush_dirty(self) -> None:
         """Write every meeting whose local users changed."""
