@@ -44,8 +44,9 @@ async def activities_since(
     """The catch-up read: the meeting's activities newer than `known` (or absent from it) as
     `viewer_id` sees them, by plural, and the version of every activity now.
 
-    Versions rise with every committed change and activities are never deleted, so a client
-    that applies these holds what a fresh read would show.
+    Versions rise with every committed change, so a client that applies these, and drops what
+    it held that the versions no longer list (an unused activity the organizer deleted), holds
+    what a fresh read would show.
     """
     changed: dict[str, list[Json]] = {}
     now: dict[tuple[str, int], int] = {}

@@ -154,6 +154,7 @@ CHECKIN = ActivityKind(
     listing=listing,
     csv_rows=csv_rows,
     example_body={"title": "签到"},
+    remove=checkins.delete_unused_checkin,  # nobody checked in
 )
 
 

@@ -38,7 +38,7 @@ async def publish_state(
 
     async def load() -> tuple[int, Json] | None:
         activity = await kind.load(ex, activity_id)
-        if activity is None:  # pragma: no cover - activities are never deleted
+        if activity is None:  # pragma: no cover - deleted meanwhile (an unused one may be)
             return None
         data = await broadcast_form(ex, cache, kind, activity, meeting)
         read.append((activity, data))

@@ -15,7 +15,7 @@ from hub.cache import Cache
 from hub.errors import Conflict, conflict, not_found
 from hub.storage import activity_timers
 from hub.storage.database import Database, Executor
-from hub.storage.meetings import Meeting, get_meeting
+from hub.storage.meetings import Meeting, get_meeting, lock_live_meeting
 from hub.storage.users import User
 
 Json = dict[str, Any]
@@ -149,9 +149,11 @@ class ActivityKind(Generic[A, S]):
     # The organizer action a timer runs at `closes_at` (hub.activities.timers); a kind without an
     # organizer action of that name cannot be timed.
     close_action: str = "close"
-    # Delete an activity nobody has used yet (DELETE /api/<plural>/{id}): True when deleted,
-    # False when someone has used it (a vote, a draw), which keeps it. None: never deleted.
-    remove: Callable[[Database, int], Awaitable[bool]] | None = None
+    # Delete an activity nobody has used yet (DELETE /api/<plural>/{id}), inside the transaction
+    # `delete_unused` opens: lock the activity's row first (as its actions do), then True when
+    # deleted with its child rows, False when someone has used it (a vote, a draw, a claim),
+    # which keeps it. None: never deleted.
+    remove: Callable[[Executor, int], Awaitable[bool]] | None = None
     # What the meeting's end reports of an activity of this kind beyond closing it, from its
     # JSON after the close (a red packet's unclaimed shares, returned); None: nothing.
     end_report: Callable[[Json], Json | None] | None = None
@@ -215,6 +217,23 @@ class ActivityKind(Generic[A, S]):
         if activity is None or meeting is None:
             raise not_found(self.label)
         return activity, meeting
+
+    async def delete_unused(self, db: Database, activity: A) -> bool:
+        """Delete the activity if nobody has used it, with its timers, in one transaction; False
+        (nothing changes) once someone has. MeetingEnded when the meeting ended meanwhile.
+
+        The kind's `remove` locks the activity's row before the meeting's, in the order every
+        action takes them, so a delete racing a vote or the meeting's end cannot deadlock, and
+        the end never finds half an activity to close.
+        """
+        if self.remove is None:
+            raise ValueError(f"{self.name} cannot be deleted")
+        async with db.transaction() as tx:
+            if not await self.remove(tx, activity.id):
+                return False
+            await lock_live_meeting(tx, activity.meeting_id)
+            await activity_timers.forget(tx, self.name, activity.id)
+        return True
 
     async def state(self, ex: Executor, activity: A, meeting: Meeting, viewer_id: int) -> Json:
         """The activity as `viewer_id` sees it: the payload with the viewer's own fields."""

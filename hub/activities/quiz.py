@@ -219,6 +219,8 @@ QUIZ = ActivityKind(
         "title": "Warm-up",
         "questions": [{"text": "2 + 2?", "options": ["3", "4"], "correct": [1], "seconds": 30}],
     },
+    # Nobody answered, even once questions ran: the organizer's starts alone are no one's record.
+    remove=quizzes.delete_unused_quiz,
 )
 
 

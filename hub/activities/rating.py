@@ -106,6 +106,7 @@ RATING = ActivityKind(
     listing=listing,
     csv_rows=csv_rows,
     example_body={"subject": "The talk"},
+    remove=ratings.delete_unused_rating,  # nobody scored it
 )
 
 

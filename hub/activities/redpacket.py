@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from hub.activities.cells import iso, users_of, who
 from hub.activities.kind import ActionContext, ActivityKind, Json, Outcome, Rows
 from hub.clock import iso_ts
-from hub.errors import Gone, conflict
+from hub.errors import Gone, conflict, not_found
 from hub.meetings.redpacket_split import MAX_COUNT, MAX_TOTAL_CENTS, split_cents
 from hub.storage import redpackets
 from hub.storage.database import Executor
@@ -142,12 +142,15 @@ REDPACKET = ActivityKind(
     csv_rows=csv_rows,
     example_body={"total_cents": 100, "count": 1},
     end_report=returned,
+    # Nobody claimed a share: none was paid out, so the whole sum goes back with it.
+    remove=redpackets.delete_unclaimed_redpacket,
 )
 
 
 @REDPACKET.action("claim", event="claimed")
 async def claim_share(ctx: ActionContext, redpacket: Redpacket) -> Outcome:
-    """Take one share -> `{"cents", "index"}`; 409 already_claimed, 410 empty."""
+    """Take one share -> `{"cents", "index"}`; 409 already_claimed, 410 empty, 404 when the
+    organizer deleted it as the claim came in (as for a claim after the delete)."""
     try:
         taken = await redpackets.claim_share(ctx.db, redpacket.id, ctx.user.id, ctx.now)
     except redpackets.AlreadyClaimed:
@@ -156,4 +159,6 @@ async def claim_share(ctx: ActionContext, redpacket: Redpacket) -> Outcome:
         ) from None
     except redpackets.RedpacketEmpty:
         raise Gone("empty", "every share of this red packet is taken") from None
+    except redpackets.RedpacketGone:
+        raise not_found(REDPACKET.label) from None
     return Outcome(answer=claim_json(taken))

@@ -133,6 +133,7 @@ WORDCLOUD = ActivityKind(
     listing=listing,
     csv_rows=csv_rows,
     example_body={"prompt": "One word for today?", "max_entries": 3},
+    remove=wordclouds.delete_unused_wordcloud,  # nobody gave a word
 )
 
 

@@ -40,6 +40,13 @@ async def cancel(ex: Executor, kind: str, activity_id: int, action: str) -> None
     )
 
 
+async def forget(ex: Executor, kind: str, activity_id: int) -> None:
+    """Drop every timed action of an activity (it is being deleted, in the caller's transaction)."""
+    await ex.execute(
+        "DELETE FROM activity_timer WHERE kind = ? AND activity_id = ?", (kind, activity_id)
+    )
+
+
 async def due_at(
     ex: Executor, kind: str, activity_ids: Sequence[int], action: str
 ) -> dict[int, float]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from hub.errors import Conflict
 from hub.storage.database import Database, Executor, IntegrityViolation, Row, placeholders
+from hub.storage.helpers import lock_row
 
 
 def meeting_ended() -> Conflict:
@@ -180,6 +181,21 @@ async def close_checkin(db: Database, checkin_id: int, now: float) -> None:
     )
     if result.rowcount == 0:
         raise CheckinClosed
+
+
+async def delete_unused_checkin(tx: Executor, checkin_id: int) -> bool:
+    """In the caller's transaction, delete a check-in nobody checked in to; False when someone
+    has (nothing changes). The check-in row is locked first, as an arrival's is, so an arrival
+    either lands before or finds it gone."""
+    if not await lock_row(tx, "checkin", checkin_id):
+        return False
+    arrived = await tx.fetchval(
+        "SELECT 1 FROM checkin_entry WHERE checkin_id = ? LIMIT 1", (checkin_id,)
+    )
+    if arrived is not None:
+        return False
+    await tx.execute("DELETE FROM checkin WHERE id = ?", (checkin_id,))
+    return True
 
 
 async def entry_rows(ex: Executor, meeting_id: int) -> list[Row]:

@@ -59,6 +59,13 @@ async def upsert_many(
     return statements
 
 
+async def lock_row(tx: Executor, table: str, row_id: int) -> bool:
+    """Inside a transaction: lock the row with this id for the rest of it; False when there is
+    none. MariaDB takes the row's exclusive lock; SQLite's write transaction holds the database."""
+    lock = " FOR UPDATE" if tx.dialect == "mysql" else ""
+    return await tx.fetchval(f"SELECT 1 FROM {table} WHERE id = ?{lock}", (row_id,)) is not None
+
+
 def insert_ignore_sql(dialect: str, table: str, columns: Sequence[str]) -> str:
     """A single-row INSERT that silently skips a duplicate key (check rowcount for 0)."""
     cols = ", ".join(columns)

@@ -269,14 +269,14 @@ async def close_lottery(db: Database, lottery_id: int) -> bool:
     return result.rowcount > 0
 
 
-async def delete_unused_lottery(db: Database, lottery_id: int) -> bool:
-    """Delete a lottery never drawn; False when it was drawn (its winners are a record)."""
-    async with db.transaction() as tx:
-        lock = " FOR UPDATE" if tx.dialect == "mysql" else ""
-        row = await tx.fetchone(f"SELECT drawn_at FROM lottery WHERE id = ?{lock}", (lottery_id,))
-        if row is None or row["drawn_at"] is not None:
-            return False
-        await tx.execute("DELETE FROM lottery WHERE id = ?", (lottery_id,))
+async def delete_unused_lottery(tx: Executor, lottery_id: int) -> bool:
+    """In the caller's transaction, delete a lottery never drawn; False when it was drawn (its
+    winners are a record). The lottery row is locked first, as a draw's is."""
+    lock = " FOR UPDATE" if tx.dialect == "mysql" else ""
+    row = await tx.fetchone(f"SELECT drawn_at FROM lottery WHERE id = ?{lock}", (lottery_id,))
+    if row is None or row["drawn_at"] is not None:
+        return False
+    await tx.execute("DELETE FROM lottery WHERE id = ?", (lottery_id,))
     return True
 
 

@@ -240,16 +240,16 @@ async def close_poll(db: Database, poll_id: int, now: float) -> None:
         raise PollClosed
 
 
-async def delete_unused_poll(db: Database, poll_id: int) -> bool:
-    """Delete a poll nobody voted in, with its options; False when someone has (nothing
-    changes). The poll row is locked first, so a vote either lands before or finds it gone."""
-    async with db.transaction() as tx:
-        lock = " FOR UPDATE" if tx.dialect == "mysql" else ""
-        votes = await tx.fetchval(f"SELECT total_votes FROM poll WHERE id = ?{lock}", (poll_id,))
-        if votes is None or int(votes) > 0:
-            return False
-        await tx.execute("DELETE FROM poll_option WHERE poll_id = ?", (poll_id,))
-        await tx.execute("DELETE FROM poll WHERE id = ?", (poll_id,))
+async def delete_unused_poll(tx: Executor, poll_id: int) -> bool:
+    """In the caller's transaction, delete a poll nobody voted in, with its options; False when
+    someone has (nothing changes). The poll row is locked first, as a vote's is, so a vote
+    either lands before or finds it gone."""
+    lock = " FOR UPDATE" if tx.dialect == "mysql" else ""
+    votes = await tx.fetchval(f"SELECT total_votes FROM poll WHERE id = ?{lock}", (poll_id,))
+    if votes is None or int(votes) > 0:
+        return False
+    await tx.execute("DELETE FROM poll_option WHERE poll_id = ?", (poll_id,))
+    await tx.execute("DELETE FROM poll WHERE id = ?", (poll_id,))
     return True
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from hub.errors import Conflict
 from hub.storage.database import Database, Executor, IntegrityViolation, Row
+from hub.storage.helpers import lock_row
 from hub.storage.meetings import Meeting
 
 
@@ -261,6 +262,19 @@ async def close_quiz(db: Database, quiz_id: int, now: float) -> None:
     )
     if result.rowcount == 0:
         raise QuizClosed
+
+
+async def delete_unused_quiz(tx: Executor, quiz_id: int) -> bool:
+    """In the caller's transaction, delete a quiz nobody answered (started or not); False when
+    someone has (nothing changes). The quiz row is locked first, as an answer's is, so an answer
+    either lands before or finds it gone."""
+    if not await lock_row(tx, "quiz", quiz_id):
+        return False
+    answered = await tx.fetchval("SELECT 1 FROM quiz_answer WHERE quiz_id = ? LIMIT 1", (quiz_id,))
+    if answered is not None:
+        return False
+    await tx.execute("DELETE FROM quiz WHERE id = ?", (quiz_id,))
+    return True
 
 
 async def scores(ex: Executor, quiz_id: int, before: int) -> list[Row]:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hub.storage.database import Database, Executor, Row, placeholders
-from hub.storage.helpers import upsert_sql
+from hub.storage.helpers import lock_row, upsert_sql
 from hub.storage.meetings import MeetingEnded, live_meeting_of, refuse_if_ended
 
 _COLUMNS = "id, meeting_id, subject, max_score, status, version, created_at, closed_at, anonymous"
@@ -134,6 +134,21 @@ async def close_rating(db: Database, rating_id: int, now: float) -> None:
     )
     if result.rowcount == 0:
         raise RatingClosed
+
+
+async def delete_unused_rating(tx: Executor, rating_id: int) -> bool:
+    """In the caller's transaction, delete a rating nobody scored; False when someone has
+    (nothing changes). The rating row is locked first, as a score's is, so a score either
+    lands before or finds it gone."""
+    if not await lock_row(tx, "rating", rating_id):
+        return False
+    scored = await tx.fetchval(
+        "SELECT 1 FROM rating_score WHERE rating_id = ? LIMIT 1", (rating_id,)
+    )
+    if scored is not None:
+        return False
+    await tx.execute("DELETE FROM rating WHERE id = ?", (rating_id,))
+    return True
 
 
 async def my_scores(ex: Executor, rating_ids: Sequence[int], user_id: int) -> dict[int, int]:

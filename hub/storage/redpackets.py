@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hub.storage.database import Database, Executor, IntegrityViolation, Row, placeholders
-from hub.storage.helpers import chunks
-from hub.storage.meetings import MeetingEnded, live_meeting_of, refuse_if_ended
+from hub.storage.helpers import chunks, lock_row
+from hub.storage.meetings import MeetingEnded, live_meeting_of
 
 _COLUMNS = "id, meeting_id, total_cents, count, claimed_count, claimed_cents, version, created_at"
 
@@ -52,6 +52,10 @@ class AlreadyClaimed(Exception):
 
 class RedpacketEmpty(Exception):
     """Every share of the red packet is claimed."""
+
+
+class RedpacketGone(Exception):
+    """The organizer deleted the red packet (nobody had claimed from it) as this claim came in."""
 
 
 def _redpacket(row: Row, claims: Sequence[Claim]) -> Redpacket:
@@ -158,7 +162,16 @@ async def claim_share(db: Database, redpacket_id: int, user_id: int, now: float)
                 (redpacket_id,),
             )
             if open_.rowcount == 0:
-                await refuse_if_ended(tx, "red_packet", redpacket_id)
+                # Why, in the one read refusing needs anyway: ended, deleted, or empty.
+                ended = await tx.fetchone(
+                    "SELECT m.ended_at FROM red_packet p JOIN meeting m ON m.id = p.meeting_id"
+                    " WHERE p.id = ?",
+                    (redpacket_id,),
+                )
+                if ended is None:
+                    raise RedpacketGone
+                if ended["ended_at"] is not None:
+                    raise MeetingEnded
                 raise RedpacketEmpty
             # The lowest unclaimed share; then a primary-key update, so MySQL locks that one
             # row only (an UPDATE ... ORDER BY ... LIMIT may scan and lock other packets').
@@ -192,6 +205,24 @@ async def claim_share(db: Database, redpacket_id: int, user_id: int, now: float)
             raise AlreadyClaimed from None
         raise
     return claim
+
+
+async def delete_unclaimed_redpacket(tx: Executor, redpacket_id: int) -> bool:
+    """In the caller's transaction, delete a red packet nobody claimed from, with all its shares
+    (none was paid out, so the whole sum goes back with it); False once a share is claimed
+    (nothing changes). The red packet row is locked first, as a claim's is, so a claim either
+    lands before or finds it gone."""
+    if not await lock_row(tx, "red_packet", redpacket_id):
+        return False
+    claimed = await tx.fetchval(
+        "SELECT 1 FROM red_packet_share WHERE packet_id = ? AND user_id IS NOT NULL LIMIT 1",
+        (redpacket_id,),
+    )
+    if claimed is not None:
+        return False
+    await tx.execute("DELETE FROM red_packet_share WHERE packet_id = ?", (redpacket_id,))
+    await tx.execute("DELETE FROM red_packet WHERE id = ?", (redpacket_id,))
+    return True
 
 
 async def share_rows(ex: Executor, meeting_id: int) -> list[Row]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from hub.errors import Conflict
 from hub.storage.database import Database, Executor, Row, placeholders
-from hub.storage.helpers import insert_ignore_sql
+from hub.storage.helpers import insert_ignore_sql, lock_row
 
 
 def meeting_ended() -> Conflict:
@@ -200,6 +200,21 @@ async def close_wordcloud(db: Database, cloud_id: int, now: float) -> None:
     )
     if result.rowcount == 0:
         raise CloudClosed
+
+
+async def delete_unused_wordcloud(tx: Executor, cloud_id: int) -> bool:
+    """In the caller's transaction, delete a word cloud nobody gave a word to; False when someone
+    has (nothing changes). The cloud row is locked first, as a submission's is, so words either
+    land before or find it gone."""
+    if not await lock_row(tx, "wordcloud", cloud_id):
+        return False
+    given = await tx.fetchval(
+        "SELECT 1 FROM wordcloud_entry WHERE wordcloud_id = ? LIMIT 1", (cloud_id,)
+    )
+    if given is not None:
+        return False
+    await tx.execute("DELETE FROM wordcloud WHERE id = ?", (cloud_id,))
+    return True
 
 
 async def entry_rows(ex: Executor, meeting_id: int) -> list[Row]:

@@ -21,7 +21,6 @@ from hub.errors import conflict, not_found
 from hub.events import EVENTS
 from hub.keys import CACHE, CLOCK, DB
 from hub.meetings.access import check_access
-from hub.storage import activity_timers
 from hub.storage.meetings import Meeting
 from hub.web.access import meeting_for
 from hub.web.activity_timers import activity_id_of, setup_activity_timers
@@ -58,7 +57,7 @@ async def _answer(
     db = request.app[DB]
     if fresh is None:
         activity = await kind.load(db, activity_id)
-        if activity is None:  # pragma: no cover - activities are never deleted
+        if activity is None:  # pragma: no cover - deleted meanwhile (an unused one may be)
             raise not_found(kind.label)
         fresh = activity, await broadcast_form(db, request.app[CACHE], kind, activity, meeting)
     activity, data = fresh
@@ -131,8 +130,7 @@ def action_handler(kind: AnyKind, action: Action[Any]) -> Handler:
 def delete_handler(kind: AnyKind) -> Handler:
     """DELETE /api/<plural>/{id}: the organizer deletes an activity nobody has used yet (409
     `activity_used` once someone has); a `deleted` frame tells every client to drop it."""
-    remove = kind.remove
-    if remove is None:  # pragma: no cover - only kinds that can be deleted get the route
+    if kind.remove is None:  # pragma: no cover - only kinds that can be deleted get the route
         raise ValueError(f"{kind.name} cannot be deleted")
 
     async def delete(request: web.Request) -> web.StreamResponse:
@@ -141,11 +139,10 @@ def delete_handler(kind: AnyKind) -> Handler:
         db = request.app[DB]
         activity, meeting = await kind.locate(db, activity_id)
         await check_access(db, meeting, user, organizer=True, live=True)
-        if not await remove(db, activity.id):
+        if not await kind.delete_unused(db, activity):
             raise conflict(
                 f"the {kind.label} has been used and stays in the record", "activity_used"
             )
-        await activity_timers.cancel(db, kind.name, activity.id, kind.close_action)
         data = {"id": activity.id, "version": activity.version + 1}
         await request.app[EVENTS].activity(meeting.id, kind.name, "deleted", data)
         return web.json_response({"deleted": activity.id, "kind": kind.name})
