@@ -141,3 +141,48 @@ async def test_rating_shows_average_and_distribution(browser: Browser, start_hub
     for page in (org, guest):
         await expect(page.locator(".rating-card .average")).to_have_text("3.0")
     await expect(guest.locator(".rating-card .star.on")).to_have_text("4")
+
+
+async def test_an_unused_rating_is_deleted_from_the_organizer_page(
+    browser: Browser, start_hub: StartHub
+) -> None:
+    org, guest = await meeting_of_two(browser, start_hub)
+    for subject in ("上午的分享", "下午的分享"):
+        await open_tool(org, "rating")
+        form = org.locator('form[data-create="rating"]')
+        await form.locator('input[name="subject"]').fill(subject)
+        await form.locator("button[type=submit]").click()
+        await expect(form).to_be_hidden()  # folded once created
+        await expect(guest.locator(".rating-card", has_text=subject)).to_be_visible()
+    morning = org.locator(".rating-card", has_text="上午的分享")
+    afternoon = org.locator(".rating-card", has_text="下午的分享")
+    # The projector presents the newest one (auto-present).
+    screen = await org.context.new_page()
+    await screen.goto(org.url + "/screen")
+    await expect(screen.locator("#stage .rating-card")).to_contain_text("下午的分享")
+
+    # Someone scored the morning: it stays in the record, so it has no delete button.
+    await (
+        guest.locator(".rating-card", has_text="上午的分享").locator(".star", has_text="4").click()
+    )
+    await expect(morning.locator(".average")).to_have_text("4.0")
+    await expect(morning.locator("button.delete-activity")).to_have_count(0)
+    # Attendees never see one.
+    await expect(guest.locator("button.delete-activity")).to_have_count(0)
+
+    # Two clicks, no confirm() dialog: the afternoon's card leaves every page at once.
+    delete = afternoon.locator("button.delete-activity")
+    await delete.click()
+    await expect(delete).to_have_text("确认删除？")
+    await delete.click()
+    await expect(afternoon).to_have_count(0)
+    await expect(guest.locator(".rating-card", has_text="下午的分享")).to_have_count(0)
+    await expect(org.locator("#toasts")).to_contain_text("已删除")
+    await expect(guest.locator(".rating-card", has_text="上午的分享")).to_be_visible()
+    # The screen was presenting it: its card leaves the wall too.
+    await expect(screen.locator("#stage .rating-card")).to_have_count(0)
+    # Gone for good: a reload does not bring it back.
+    await org.reload()
+    await expect(morning).to_be_visible()
+    await expect(afternoon).to_have_count(0)
+    assert page_errors(org) == [] and page_errors(guest) == [] and page_errors(screen) == []

@@ -30,6 +30,8 @@ _KINDS = tuple((kind.name, kind.plural) for kind in KINDS)
 # Kinds attendees create (a Q&A question): the meeting page puts their forms where attendees see
 # them instead of among the organizer's tools.
 ATTENDEE_KINDS = tuple(kind.name for kind in KINDS if kind.created_by == "attendee")
+# Kinds the organizer may delete while nobody has used one: their cards get a delete button.
+REMOVABLE_KINDS = tuple(kind.name for kind in KINDS if kind.remove is not None)
 
 # Defence in depth behind textContent: no inline script or handler can run on our pages.
 # Images may come from WeChat's CDN (room covers) or the simulator's own port (avatars).
@@ -157,6 +159,7 @@ async def _meeting_page(request: web.Request, template: str, page: str) -> web.R
         number=number,
         kinds=page_kinds(),
         attendee_kinds=ATTENDEE_KINDS,
+        removable_kinds=REMOVABLE_KINDS,
     )
 
 

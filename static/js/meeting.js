@@ -216,7 +216,7 @@ const hooks = {
   onEnded: () => setEnded(true),
   // After any outage the room re-reads what changed in the activities (frames may have been lost).
   cursor: () => activities.cursor(),
-  onCatchUp: (answer) => activities.catchUp(answer.activities),
+  onCatchUp: (answer) => activities.catchUp(answer.activities, answer.cursor),
   onActivity(frame) {
     if (frame.kind !== "meeting") return activities.applyFrame(frame);
     const joined = frame.data?.joined;

@@ -177,6 +177,11 @@ const onFrame = {
       return;
     }
     if (!KINDS.has(frame.kind) || !frame.data || frame.data.id === undefined) return;
+    // Deleted by the organizer (nobody had used it): it leaves the screen, and the keys' walk.
+    if (frame.event === "deleted") {
+      state.activities.delete(`${frame.kind}:${frame.data.id}`);
+      return render();
+    }
     if (!putActivity(frame.kind, frame.data)) return;
     // A new activity takes the screen when auto_present is on; votes, claims and scores never.
     if (frame.event === "created" && state.auto) {

@@ -1,9 +1,11 @@
 // The activities board: one card per activity, updated live from `activity` frames. Everything
 // kind-specific (title, card body, actions, create form body) is in the kind's module (index.js).
-import { api, config, el, showError, t } from "../common.js";
+import { api, config, el, showError, t, toast } from "../common.js";
 import { KINDS } from "./index.js";
 
 const keyOf = (kind, id) => `${kind}:${id}`;
+// Kinds the server lets the organizer delete while nobody has used one (DELETE /api/<plural>/{id}).
+const REMOVABLE = new Set(config.removable ?? []);
 
 /** True when `data` is older than what `old` shows: every change raises an activity's version. */
 const stale = (old, data) => typeof old?.version === "number" && typeof data.version === "number" && data.version < old.version;
@@ -51,6 +53,7 @@ export class Board {
   applyFrame(frame) {
     const kind = KINDS.get(frame.kind);
     if (!kind || !frame.data || frame.data.id === undefined) return;
+    if (frame.event === "deleted") return this.drop(kind.kind, frame.data.id);
     const old = this.items.get(keyOf(kind.kind, frame.data.id))?.data;
     // A late frame must not undo a newer answer.
     if (stale(old, frame.data)) return;
@@ -79,6 +82,13 @@ export class Board {
     return merged;
   }
 
+  /** The organizer deleted it: the card goes (a frame, our own delete, or a catch-up that no longer lists it). */
+  drop(kind, id) {
+    const key = keyOf(kind, id);
+    if (!this.items.delete(key)) return;
+    this.renderAll();
+  }
+
   store(kind, data) {
     const key = keyOf(kind, data.id);
     this.items.set(key, { kind, data, touched: ++this.clock });
@@ -87,16 +97,23 @@ export class Board {
 
   /** What we hold, for the catch-up: `kind:id:version,...` (GET /api/meetings/{n}/activities?since=). */
   cursor() {
+    // What we held when we asked: the answer's cursor lists what still exists of it.
+    this.asked = new Set(this.items.keys());
     // The server takes at most 400 items; past that, ask for everything (an empty cursor).
     if (this.items.size > 400) return "";
     return [...this.items.values()].map(({ kind, data }) => `${kind}:${data.id}:${data.version ?? 0}`).join(",");
   }
 
   /** A catch-up answer (only what changed since our cursor, full objects): applied through the same
-   * version check as frames and answers, as one change, so the stage shows what a fresh page shows. */
-  catchUp(activities) {
+   * version check as frames and answers, as one change, so the stage shows what a fresh page shows.
+   * `cursor` (every activity that exists now) drops what we held that was deleted meanwhile. */
+  catchUp(activities, cursor) {
     const touched = ++this.clock;
     let changed = 0;
+    if (typeof cursor === "string" && this.asked) {
+      const exists = new Set(cursor.split(",").filter(Boolean).map((item) => item.split(":").slice(0, 2).join(":")));
+      for (const key of this.asked) if (!exists.has(key) && this.items.delete(key)) changed += 1;
+    }
     for (const { kind, plural } of KINDS.values()) {
       for (const data of activities?.[plural] ?? []) {
         this.items.set(keyOf(kind, data.id), { kind, data: this.merged(kind, data), touched });
@@ -176,7 +193,8 @@ export class Board {
         tabindex: "-1", "aria-labelledby": `title-${kind}-${data.id}` },
       el("header", {}, el("span", { class: `kind ${kind}`, text: t(`${kind}.kind`) }),
         el("h3", { id: `title-${kind}-${data.id}`, text: module.title(data) }),
-        el("span", { class: `state ${data.status}`, text: t(data.status === "open" ? "act.open" : "act.closed") })),
+        el("span", { class: `state ${data.status}`, text: t(data.status === "open" ? "act.open" : "act.closed") }),
+        this.deleteButton(kind, data)),
       ...module.render(data, this.uis.get(kind)),
     );
     // Bars start where they were and glide to the new value.
@@ -188,6 +206,33 @@ export class Board {
     }
     this.cards.set(key, node);
     return node;
+  }
+
+  /** The organizer's delete, on a card of a kind the server deletes while nobody has used it (the
+   * kind's `unused(data)` says so; without one the server decides). Two clicks, no confirm(). */
+  deleteButton(kind, data) {
+    const module = KINDS.get(kind);
+    if (!this.organizer || this.ended || this.stage || !REMOVABLE.has(kind) || module.unused?.(data) === false) return null;
+    const button = el("button", { type: "button", class: "btn ghost small delete-activity", text: t("act.delete"),
+      "aria-describedby": `title-${kind}-${data.id}` });
+    button.addEventListener("click", async () => {
+      if (!button.dataset.armed) {
+        button.dataset.armed = "1";
+        button.textContent = t("act.delete_confirm");
+        setTimeout(() => { delete button.dataset.armed; button.textContent = t("act.delete"); }, 4000);
+        return;
+      }
+      button.disabled = true;
+      try {
+        await api("DELETE", `/api/${module.plural}/${data.id}`);
+        this.drop(kind, data.id);
+        toast(t("act.deleted"), "ok");
+      } catch (error) {
+        button.disabled = false;
+        showError(error);
+      }
+    });
+    return button;
   }
 
   /** What a kind's `render(data, ui)` may use: the viewer's role and the board's building blocks. */

@@ -41,6 +41,7 @@ export default {
   kind: "checkin",
   plural: "checkins",
   mine: ["my_checkin", "code"],
+  unused: (data) => data.checked_in === 0,  // nobody checked in
 
   title: (data) => data.title,
 

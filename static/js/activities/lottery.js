@@ -6,6 +6,7 @@ export default {
   kind: "lottery",
   plural: "lotteries",
   mine: [],
+  unused: (data) => !data.drawn_at,  // never drawn
 
   title: (data) => data.title,
 

@@ -12,6 +12,8 @@ export default {
   kind: "poll",
   plural: "polls",
   mine: ["my_vote"],
+  // Nobody voted (the organizer always sees the count; hidden from a broadcast: unknown, so no).
+  unused: (data) => data.total_votes === 0,
 
   title: (data) => data.question,
 

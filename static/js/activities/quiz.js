@@ -67,6 +67,8 @@ export default {
   kind: "quiz",
   plural: "quizzes",
   mine: ["my_answer", "my_score"],
+  // Nobody answered: not the running question, nor one scored before.
+  unused: (data) => !data.answered && !(data.leaderboard ?? []).length,
 
   title: (data) => data.title,
 

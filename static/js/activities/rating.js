@@ -6,6 +6,7 @@ export default {
   kind: "rating",
   plural: "ratings",
   mine: ["my_score"],
+  unused: (data) => data.count === 0,  // nobody scored
 
   title: (data) => data.subject,
 

@@ -19,6 +19,7 @@ export default {
   kind: "redpacket",
   plural: "redpackets",
   mine: ["my_claim"],
+  unused: (data) => data.claimed_count === 0,  // no share claimed: no money moved
 
   title: (data) => `¥${yuan(data.total_cents)}`,
 

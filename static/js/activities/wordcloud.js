@@ -36,6 +36,7 @@ export default {
   kind: "wordcloud",
   plural: "wordclouds",
   mine: ["my_words"],
+  unused: (data) => data.people === 0,  // nobody gave a word
 
   title: (data) => data.prompt,
 
