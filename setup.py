@@ -31,6 +31,9 @@ setup(
     extras_require={
         "test": [
             "pytest>=8",
+            # The suite mostly waits (servers, browsers, timers): workers in parallel keep a
+            # CI run under 20 minutes on 2 cores as it grows (scripts/test).
+            "pytest-xdist>=3.5",
             "pytest-aiohttp>=1.0",
             "pytest-asyncio>=0.23",
             "hypothesis>=6.90",

@@ -63,9 +63,11 @@ async def test_two_instances_deliver_each_others_messages(
             assert sorted(f["seq"] for f in got) == list(range(1, 21))
             assert {f["text"] for f in got} == {f"{w}{i}" for w in "AB" for i in range(10)}
 
-        # Presence spans both processes, and either one can answer who is online.
+        # Presence spans both processes: A sees lisi only once B has written her in. (B's own view
+        # holds her from the join on, before that write: a leave right then changes nothing
+        # anyone was shown, and rightly publishes no frame.)
         async def both_online() -> bool:
-            online = await b.app[REALTIME].online_users(meeting.id)
+            online = await a.app[REALTIME].online_users(meeting.id)
             return sorted(u["userid"] for u in online) == ["lisi", "zhangsan"]
 
         await eventually(both_online)
