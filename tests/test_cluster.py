@@ -145,8 +145,15 @@ async def test_exactly_one_process_syncs_and_a_sigkilled_leader_is_replaced(
         ]
         assert len(runs) <= sum(per_process) + 1, (per_process, runs)
 
-        # The next listing hangs at WeChat; SIGKILL whoever is stuck in it, holding the lock.
+        # The next listing hangs at WeChat; SIGKILL whoever is stuck in it, holding the lock. The
+        # leader is read once the hanging call has arrived: read earlier, on a loaded machine, it
+        # can name the previous run's holder while another process makes the call that hangs.
         cluster.sim_post("/_sim/faults", {"getliveinfo": {"delay": 60, "times": 1}})
+
+        async def listing_hangs() -> bool:
+            return not cluster.sim_state()["faults_pending"].get("getliveinfo")
+
+        await eventually(listing_hangs, 10, "a listing to hang")
         victim = await leader_of(session, cluster, within=10)
         cluster.hubs[victim].kill()
         killed_at = time.time()
