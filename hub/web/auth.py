@@ -80,11 +80,50 @@ def safe_next(raw: str | None) -> str:
     return raw
 
 
-def _redirect(url: str) -> web.HTTPFound:
+def redirect_exactly(url: str) -> web.HTTPFound:
     """A 302 to exactly `url`: aiohttp would decode the escaped redirect_uri in the header."""
     found = web.HTTPFound(url)
     found.headers["Location"] = url
     return found
+
+
+async def to_consent(request: web.Request, state: str, consent_url: str) -> web.HTTPFound:
+    """The first leg of an OAuth sign-in (WeCom, 公众号): bind `state` and the page to come back to
+    (`?next=`) to this browser's session; the 302 to the provider's consent page."""
+    session = await get_session(request)
+    session[STATE_KEY] = state
+    session[NEXT_KEY] = safe_next(request.query.get("next"))
+    return redirect_exactly(consent_url)
+
+
+async def oauth_return(request: web.Request, missing_code: str) -> tuple[str, str]:
+    """The OAuth code and the page to go to, once the return's `state` matches the one bound to
+    this browser (400 `bad_state` otherwise; 400 `missing_code` without a usable code)."""
+    session = await get_session(request)
+    expected = session.get(STATE_KEY)
+    state = request.query.get("state", "")
+    if (
+        not isinstance(expected, str)
+        or not state
+        or not hmac.compare_digest(state.encode(), expected.encode())
+    ):
+        raise bad_request("the login state does not match this browser; sign in again", "bad_state")
+    code = request.query.get("code", "")
+    if not code or len(code) > 512:
+        raise bad_request("the login code is missing", missing_code)
+    return code, safe_next(session.get(NEXT_KEY))
+
+
+async def start_session(request: web.Request, user_id: int) -> None:
+    """Sign `user_id` in on this browser: its earlier session ends, and a new one starts, so
+    nothing set before sign-in (a planted cookie) carries over."""
+    live = request.app[LIVE_SESSIONS]
+    previous = (await get_session(request)).get(SESSION_ID_KEY)
+    if isinstance(previous, str):
+        await live.end(previous)
+    fresh = await new_session(request)
+    fresh[USER_KEY] = user_id
+    fresh[SESSION_ID_KEY] = await live.start(user_id)
 
 
 async def login(request: web.Request) -> web.StreamResponse:
@@ -96,10 +135,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         url = app[WECOM_CLIENT].authorize_url(redirect_uri, state)
     except NotConfigured:
         raise ApiError(503, "login_unavailable", "WeCom login is not configured") from None
-    session = await get_session(request)
-    session[STATE_KEY] = state
-    session[NEXT_KEY] = safe_next(request.query.get("next"))
-    raise _redirect(url)
+    raise await to_consent(request, state, url)
 
 
 async def _wecom_user(request: web.Request, code: str) -> tuple[str, str | None]:
@@ -183,32 +219,13 @@ async def callback(request: web.Request) -> web.StreamResponse:
 
 async def _sign_in(request: web.Request) -> web.StreamResponse:
     """Check state, sign the WeCom user in, go to `next`."""
-    session = await get_session(request)
-    expected = session.get(STATE_KEY)
-    state = request.query.get("state", "")
-    if (
-        not isinstance(expected, str)
-        or not state
-        or not hmac.compare_digest(state.encode(), expected.encode())
-    ):
-        raise bad_request("the login state does not match this browser; sign in again", "bad_state")
-    code = request.query.get("code", "")
-    if not code or len(code) > 512:
-        raise bad_request("the login code is missing", "bad_code")
-    next_path = safe_next(session.get(NEXT_KEY))
+    code, next_path = await oauth_return(request, missing_code="bad_code")
     userid, avatar = await _wecom_user(request, code)
     user = await upsert_login(request.app[DB], userid, avatar, request.app[CLOCK].time())
     user = await _refresh_name(request, user)
-    live = request.app[LIVE_SESSIONS]
-    previous = session.get(SESSION_ID_KEY)
-    if isinstance(previous, str):
-        await live.end(previous)  # signing in again replaces this browser's session
-    # A new session on login: nothing set before sign-in (a planted cookie) carries over.
-    fresh = await new_session(request)
-    fresh[USER_KEY] = user.id
-    fresh[SESSION_ID_KEY] = await live.start(user.id)
+    await start_session(request, user.id)
     log.info("user %s signed in", user.userid)
-    raise _redirect(next_path)
+    raise redirect_exactly(next_path)
 
 
 async def me(request: web.Request) -> web.Response:

@@ -8,7 +8,6 @@ session, as the WeCom sign-in does. Without HUB_WECHAT_OA_APPID it answers 503 a
 
 from __future__ import annotations
 
-import hmac
 import logging
 import secrets
 from collections.abc import AsyncIterator
@@ -16,13 +15,11 @@ from typing import Any
 
 from aiohttp import web
 
-from hub.errors import bad_request
 from hub.keys import CLOCK, DB, HTTP, SETTINGS
 from hub.storage.identities import WECHAT, upsert_wechat
-from hub.web.auth import NEXT_KEY, SESSION_ID_KEY, STATE_KEY, USER_KEY, safe_next
+from hub.web.auth import oauth_return, redirect_exactly, start_session, to_consent
 from hub.web.errors import ApiError
 from hub.web.mp_auth import refusal
-from hub.web.sessions import LIVE_SESSIONS, get_session, new_session
 from hub.wechat.endpoints import ENDPOINTS
 from hub.wechat.errors import NotConfigured, WeChatError
 from hub.wechat.http import Transport
@@ -39,12 +36,6 @@ def is_wechat_browser(user_agent: str) -> bool:
     return "micromessenger" in ua and "wxwork" not in ua
 
 
-def _redirect(url: str) -> web.HTTPFound:
-    found = web.HTTPFound(url)
-    found.headers["Location"] = url  # exactly: aiohttp would decode the escaped redirect_uri
-    return found
-
-
 def unavailable() -> ApiError:
     """The 503 of a hub without 公众号 credentials."""
     return ApiError(503, "wechat_login_unavailable", "WeChat sign-in is not configured")
@@ -58,10 +49,7 @@ async def wechat_login(request: web.Request) -> web.StreamResponse:
         url = request.app[OA_CLIENT].authorize_url(redirect_uri, state)
     except NotConfigured:
         raise unavailable() from None
-    session = await get_session(request)
-    session[STATE_KEY] = state
-    session[NEXT_KEY] = safe_next(request.query.get("next"))
-    raise _redirect(url)
+    raise await to_consent(request, state, url)
 
 
 def _text(data: dict[str, Any], key: str, limit: int) -> str | None:
@@ -91,33 +79,15 @@ async def _wechat_person(
 
 async def wechat_callback(request: web.Request) -> web.StreamResponse:
     """GET /auth/wechat/callback?code&state: check state, sign the WeChat user in, go `next`."""
-    session = await get_session(request)
-    expected = session.get(STATE_KEY)
-    state = request.query.get("state", "")
-    if (
-        not isinstance(expected, str)
-        or not state
-        or not hmac.compare_digest(state.encode(), expected.encode())
-    ):
-        raise bad_request("the login state does not match this browser; sign in again", "bad_state")
-    code = request.query.get("code", "")
-    if not code or len(code) > 512:
-        raise bad_request("the login code is missing", "login_code_invalid")
-    next_path = safe_next(session.get(NEXT_KEY))
+    code, next_path = await oauth_return(request, missing_code="login_code_invalid")
     openid, unionid, nickname, avatar = await _wechat_person(request, code)
     app = request.app
     user_id = await upsert_wechat(
         app[DB], WECHAT, openid, unionid, nickname, avatar, app[CLOCK].time()
     )
-    live = app[LIVE_SESSIONS]
-    previous = session.get(SESSION_ID_KEY)
-    if isinstance(previous, str):
-        await live.end(previous)  # signing in again replaces this browser's session
-    fresh = await new_session(request)  # nothing planted before sign-in carries over
-    fresh[USER_KEY] = user_id
-    fresh[SESSION_ID_KEY] = await live.start(user_id)
+    await start_session(request, user_id)
     log.info("WeChat user %d signed in", user_id)
-    raise _redirect(next_path)
+    raise redirect_exactly(next_path)
 
 
 async def wechat_status(request: web.Request) -> web.Response:
