@@ -13,10 +13,13 @@ unknown-number.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 import secrets
 import sys
 import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +55,44 @@ CALL = """([method, path, body]) => fetch(path, {method,
   headers: {'Content-Type': 'application/json'},
   body: body === null ? undefined : JSON.stringify(body),
 }).then(r => r.status === 204 ? {} : r.json())"""
+
+
+@asynccontextmanager
+async def demo_hub(**overrides: Any) -> AsyncIterator[tuple[str, web.AppRunner]]:
+    """A demo hub (built-in simulator, SQLite in a temporary folder) on a free port: its base URL
+    and runner. A scene may stop the runner itself (the offline shot); it is stopped otherwise."""
+    with tempfile.TemporaryDirectory(prefix="hub-shots-") as tmp:
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        demo = Settings(
+            data_dir=Path(tmp),
+            database_url=f"sqlite:///{tmp}/hub.db",
+            public_url=base,
+            secret_key=secrets.token_urlsafe(48),
+            admin_token=secrets.token_urlsafe(24),
+            demo=True,
+            demo_rooms=4,
+        )
+        settings = dataclasses.replace(demo, **overrides)
+        runner = web.AppRunner(create_app(settings))
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        try:
+            yield base, runner
+        finally:
+            if runner.server is not None:
+                await runner.cleanup()
+
+
+@asynccontextmanager
+async def chromium() -> AsyncIterator[Browser]:
+    """The headless Chromium the browser tests use."""
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()
 
 
 async def call(page: Page, method: str, path: str, body: object = None) -> Any:
@@ -239,55 +280,31 @@ async def screen_states(
 
 async def main() -> None:
     """Start the demo hub, take every screenshot, stop."""
-    with tempfile.TemporaryDirectory(prefix="hub-shots-") as tmp:
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        settings = Settings(
-            data_dir=Path(tmp),
-            database_url=f"sqlite:///{tmp}/hub.db",
-            public_url=base,
-            secret_key=secrets.token_urlsafe(48),
-            admin_token=secrets.token_urlsafe(24),
-            demo=True,
-            demo_rooms=16,
-            live_sync_enabled=True,
-            live_sync_interval=60.0,
-        )
-        runner = web.AppRunner(create_app(settings))
-        stopped = False
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        try:
-            async with async_playwright() as pw:
-                browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                home = await person(browser, base, "zhangsan", "/")
-                await expect(home.locator(".room-card")).to_have_count(16, timeout=15_000)
-                await shoot(home, "screenshot-home.png")
+    hub = demo_hub(demo_rooms=16, live_sync_enabled=True, live_sync_interval=60.0)
+    async with hub as (base, runner), chromium() as browser:
+        home = await person(browser, base, "zhangsan", "/")
+        await expect(home.locator(".room-card")).to_have_count(16, timeout=15_000)
+        await shoot(home, "screenshot-home.png")
 
-                admin = await person(browser, base, "zhangsan", "/admin")
-                await admin.click("#sync-now")
-                await expect(admin.locator(".toast.ok")).to_be_visible()
-                await admin.locator(".toast button").click()
-                await admin.locator("#admin-rooms tbody tr button").nth(2).click()
-                await expect(admin.locator(".toast.ok")).to_be_visible()
-                await admin.locator(".toast button").first.click()
-                await shoot(admin, "screenshot-admin.png")
+        admin = await person(browser, base, "zhangsan", "/admin")
+        await admin.click("#sync-now")
+        await expect(admin.locator(".toast.ok")).to_be_visible()
+        await admin.locator(".toast button").click()
+        await admin.locator("#admin-rooms tbody tr button").nth(2).click()
+        await expect(admin.locator(".toast.ok")).to_be_visible()
+        await admin.locator(".toast button").first.click()
+        await shoot(admin, "screenshot-admin.png")
 
-                left_open = await meeting_scene(browser, base)
-                mine = await person(browser, base, "zhangsan", "/me", phone=True)
-                await expect(mine.locator("#my-meetings li[data-number]").first).to_be_visible()
-                await shoot(mine, "screenshot-me-phone.png")
-                await runner.cleanup()
-                stopped = True
-                badge = left_open.locator("#connection")
-                await expect(badge).to_have_attribute("data-state", "offline")
-                await left_open.wait_for_timeout(900)
-                await left_open.screenshot(path=str(DOCS / "screenshot-screen-offline.png"))
-                print("saved", DOCS / "screenshot-screen-offline.png")
-                await browser.close()
-        finally:
-            if not stopped:
-                await runner.cleanup()
+        left_open = await meeting_scene(browser, base)
+        mine = await person(browser, base, "zhangsan", "/me", phone=True)
+        await expect(mine.locator("#my-meetings li[data-number]").first).to_be_visible()
+        await shoot(mine, "screenshot-me-phone.png")
+        await runner.cleanup()
+        badge = left_open.locator("#connection")
+        await expect(badge).to_have_attribute("data-state", "offline")
+        await left_open.wait_for_timeout(900)
+        await left_open.screenshot(path=str(DOCS / "screenshot-screen-offline.png"))
+        print("saved", DOCS / "screenshot-screen-offline.png")
 
 
 if __name__ == "__main__":

@@ -6,24 +6,16 @@ from __future__ import annotations
 
 import asyncio
 import re
-import secrets
 import sys
-import tempfile
 from pathlib import Path
 
-from aiohttp import web
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 
 DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS))
 sys.path.insert(0, str(DOCS.parent))
 
-from make_screenshots import PROJECTOR, call, person, shoot  # noqa: E402
-
-from hub.app import create_app  # noqa: E402
-from hub.settings import Settings  # noqa: E402
-from tests.fixtures_browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.servers import free_port  # noqa: E402
+from make_screenshots import PROJECTOR, call, chromium, demo_hub, person, shoot  # noqa: E402
 
 WORDS = {
     "lisi": ["高效", "AI", "协作"],
@@ -153,29 +145,8 @@ async def reactions_scene(org: Page, screen: Page, phones: dict[str, Page], numb
 
 async def main() -> None:
     """Start a demo hub, take the screenshots, stop."""
-    with tempfile.TemporaryDirectory(prefix="hub-shots-") as tmp:
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        settings = Settings(
-            data_dir=Path(tmp),
-            database_url=f"sqlite:///{tmp}/hub.db",
-            public_url=base,
-            secret_key=secrets.token_urlsafe(48),
-            admin_token=secrets.token_urlsafe(24),
-            demo=True,
-            demo_rooms=4,
-            live_sync_enabled=False,
-        )
-        runner = web.AppRunner(create_app(settings))
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        try:
-            async with async_playwright() as pw:
-                browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                await engage_scene(browser, base)
-                await browser.close()
-        finally:
-            await runner.cleanup()
+    async with demo_hub(live_sync_enabled=False) as (base, _), chromium() as browser:
+        await engage_scene(browser, base)
 
 
 if __name__ == "__main__":

@@ -10,21 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import re
-import secrets
 import sys
-import tempfile
 from pathlib import Path
 
-from aiohttp import web
-from playwright.async_api import async_playwright, expect
+from playwright.async_api import expect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import make_screenshots as shots
-
-from hub.app import create_app
-from hub.settings import Settings
-from tests.fixtures_browser import CHROMIUM, CHROMIUM_ARGS
-from tests.servers import free_port
 
 QUESTIONS = [
     ("lisi", "直播回放什么时候能支持剪辑？", False),
@@ -79,28 +71,8 @@ async def qa_scene(browser: object, base: str) -> None:
 
 async def main() -> None:
     """Start the demo hub, take the Q&A screenshots, stop."""
-    with tempfile.TemporaryDirectory(prefix="hub-qa-shots-") as tmp:
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        settings = Settings(
-            data_dir=Path(tmp),
-            database_url=f"sqlite:///{tmp}/hub.db",
-            public_url=base,
-            secret_key=secrets.token_urlsafe(48),
-            admin_token=secrets.token_urlsafe(24),
-            demo=True,
-            demo_rooms=4,
-        )
-        runner = web.AppRunner(create_app(settings))
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        try:
-            async with async_playwright() as pw:
-                browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                await qa_scene(browser, base)
-                await browser.close()
-        finally:
-            await runner.cleanup()
+    async with shots.demo_hub() as (base, _), shots.chromium() as browser:
+        await qa_scene(browser, base)
 
 
 if __name__ == "__main__":
