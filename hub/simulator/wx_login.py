@@ -16,7 +16,7 @@ from yarl import URL
 from .common import injected, origin, read_json, sim_error, sim_state
 from .errors import error_response
 from .state import CODE_TTL, SimState
-from .wx_people import DEMO_PEOPLE, PERSON_RE, WxAccess, nickname, openid, unionid
+from .wx_people import DEMO_PEOPLE, PERSON_RE, WxAccess, WxGrant, nickname, openid, unionid
 
 ACCESS_TTL = 7200
 
@@ -47,23 +47,35 @@ def _app_error(state: SimState, appid: str | None, secret: str | None, mp: bool)
     return 40125 if secret != want_secret else 0
 
 
-async def jscode2session(request: web.Request) -> web.StreamResponse:
-    """GET /sns/jscode2session: openid, session_key and, when bound, unionid."""
-    state = sim_state(request)
-    state.counters["jscode2session_calls"] += 1
-    if (fault := await injected(request, "jscode2session")) is not None:
+async def _redeem(
+    request: web.Request, state: SimState, endpoint: str, code_param: str, *, mp: bool
+) -> WxGrant | web.StreamResponse:
+    """The checks WeChat makes before it swaps a login code (the mini-program's js_code or the
+    公众号's OAuth code): app credentials, grant_type, the code; then the code's grant, used up.
+    An answer to send instead when any fails (or a fault is injected)."""
+    state.counters[f"{endpoint}_calls"] += 1
+    if (fault := await injected(request, endpoint)) is not None:
         return fault
     q = request.query
-    if errcode := _app_error(state, q.get("appid"), q.get("secret"), mp=True):
+    if errcode := _app_error(state, q.get("appid"), q.get("secret"), mp=mp):
         return error_response(state, errcode)
     if q.get("grant_type") != "authorization_code":
         return error_response(state, 40002)
-    code = q.get("js_code")
+    code = q.get(code_param)
     if not code:
         return error_response(state, 41008)
-    grant = state.wx.take_code("mp", code, state.now())
+    grant = state.wx.take_code("mp" if mp else "oa", code, state.now())
     if grant is None:
         return error_response(state, 40029)
+    return grant
+
+
+async def jscode2session(request: web.Request) -> web.StreamResponse:
+    """GET /sns/jscode2session: openid, session_key and, when bound, unionid."""
+    state = sim_state(request)
+    grant = await _redeem(request, state, "jscode2session", "js_code", mp=True)
+    if isinstance(grant, web.StreamResponse):
+        return grant
     answer: dict[str, str] = {
         "openid": openid(state.config.appid, grant.person),
         "session_key": secrets.token_urlsafe(16),
@@ -123,21 +135,10 @@ async def oa_authorize(request: web.Request) -> web.StreamResponse:
 async def oauth2_access_token(request: web.Request) -> web.StreamResponse:
     """GET /sns/oauth2/access_token: a 公众号 code to the user's token and openid."""
     state = sim_state(request)
-    state.counters["oauth2_access_token_calls"] += 1
-    if (fault := await injected(request, "oauth2_access_token")) is not None:
-        return fault
-    q = request.query
-    if errcode := _app_error(state, q.get("appid"), q.get("secret"), mp=False):
-        return error_response(state, errcode)
-    if q.get("grant_type") != "authorization_code":
-        return error_response(state, 40002)
-    code = q.get("code")
-    if not code:
-        return error_response(state, 41008)
+    grant = await _redeem(request, state, "oauth2_access_token", "code", mp=False)
+    if isinstance(grant, web.StreamResponse):
+        return grant
     now = state.now()
-    grant = state.wx.take_code("oa", code, now)
-    if grant is None:
-        return error_response(state, 40029)
     token = secrets.token_urlsafe(32)
     oa_openid = openid(state.config.oa_appid, grant.person)
     state.wx.tokens[token] = WxAccess(grant.person, oa_openid, now + ACCESS_TTL)
