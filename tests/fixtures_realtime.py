@@ -74,6 +74,24 @@ async def frame_of(ws: WS, kind: str, within: float = 10.0) -> Frame:
             return frame
 
 
+async def record_frames(
+    ws: WS, kind: str, stop: asyncio.Event, frames: list[tuple[float, Frame]]
+) -> None:
+    """Record each frame of type `kind` with the time it came in, until `stop` and a quiet 2 s."""
+    while True:
+        try:
+            msg = await ws.receive(timeout=2.0)
+        except TimeoutError:
+            if stop.is_set():
+                return
+            continue
+        if msg.type is not aiohttp.WSMsgType.TEXT:
+            return
+        frame = json.loads(msg.data)
+        if frame["type"] == kind:
+            frames.append((time.monotonic(), frame))
+
+
 async def chats(ws: WS, count: int, within: float = 15.0) -> list[Frame]:
     """The next `count` chat frames."""
     return [await frame_of(ws, "chat", within) for _ in range(count)]

@@ -7,14 +7,20 @@ from __future__ import annotations
 import asyncio
 import collections
 import json
-import time
 from typing import Any
 
 import aiohttp
 import pytest
 
 from hub.realtime.reactions import EMOJIS, REACTIONS
-from tests.fixtures_realtime import WS, connect_ticket, frame_of, make_meeting, make_user
+from tests.fixtures_realtime import (
+    WS,
+    connect_ticket,
+    frame_of,
+    make_meeting,
+    make_user,
+    record_frames,
+)
 
 PEOPLE = 500
 SECONDS = 10
@@ -28,22 +34,6 @@ def backend(request: pytest.FixtureRequest, db_url: str) -> dict[str, Any]:
     if db_url.startswith("sqlite"):
         return {"database_url": db_url}
     return {"database_url": db_url, "redis_url": request.getfixturevalue("redis_url")}
-
-
-async def _watch(ws: WS, stop: asyncio.Event, frames: list[tuple[float, dict[str, Any]]]) -> None:
-    """Record each `reactions` frame with the time it came in, until `stop` and a quiet second."""
-    while True:
-        try:
-            msg = await ws.receive(timeout=2.0)
-        except TimeoutError:
-            if stop.is_set():
-                return
-            continue
-        if msg.type is not aiohttp.WSMsgType.TEXT:
-            return
-        frame = json.loads(msg.data)
-        if frame["type"] == "reactions":
-            frames.append((time.monotonic(), frame))
 
 
 async def test_500_people_reacting_for_10_s_give_exact_totals_and_few_frames(
@@ -63,7 +53,8 @@ async def test_500_people_reacting_for_10_s_give_exact_totals_and_few_frames(
         stop = asyncio.Event()
         seen: list[list[tuple[float, dict[str, Any]]]] = [[] for _ in watchers]
         watching = [
-            asyncio.create_task(_watch(w, stop, f)) for w, f in zip(watchers, seen, strict=True)
+            asyncio.create_task(record_frames(w, "reactions", stop, f))
+            for w, f in zip(watchers, seen, strict=True)
         ]
         sent: collections.Counter[str] = collections.Counter()
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import collections
 import json
-import time
 from typing import Any
 
 import aiohttp
@@ -16,27 +15,13 @@ import pytest
 from hub.realtime.reactions import EMOJIS
 from tests.cluster import ClusterFactory
 from tests.fixtures_ops import WS, frame_of, login
+from tests.fixtures_realtime import record_frames
 
 pytestmark = [pytest.mark.slow, pytest.mark.mysql, pytest.mark.redis]
 
 PEOPLE = 30
 TAPS = 12
 EVERY = 0.5
-
-
-async def _watch(ws: WS, stop: asyncio.Event, seen: list[tuple[float, dict[str, Any]]]) -> None:
-    while True:
-        try:
-            msg = await ws.receive(timeout=2.0)
-        except TimeoutError:
-            if stop.is_set():
-                return
-            continue
-        if msg.type is not aiohttp.WSMsgType.TEXT:
-            return
-        frame = json.loads(msg.data)
-        if frame["type"] == "reactions":
-            seen.append((time.monotonic(), frame))
 
 
 async def test_reactions_on_three_processes_are_exact_and_merged_once_per_interval(
@@ -66,7 +51,10 @@ async def test_reactions_on_three_processes_are_exact_and_merged_once_per_interv
         await frame_of(ws, "hello")
     stop = asyncio.Event()
     seen: list[list[tuple[float, dict[str, Any]]]] = [[] for _ in screens]
-    watching = [asyncio.create_task(_watch(w, stop, s)) for w, s in zip(screens, seen, strict=True)]
+    watching = [
+        asyncio.create_task(record_frames(w, "reactions", stop, s))
+        for w, s in zip(screens, seen, strict=True)
+    ]
     sent: collections.Counter[str] = collections.Counter()
 
     async def tap(i: int, ws: WS) -> None:
