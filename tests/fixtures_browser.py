@@ -142,3 +142,21 @@ async def join_by_number(page: Page, number: str) -> None:
     await page.click("#join-button")
     await page.wait_for_url(re.compile(rf".*/m/{number}$"))
     await expect(page.locator("#conn.open")).to_be_visible()
+
+
+async def room_with_screen(
+    browser: Browser, start_hub: StartHub, title: str = "互动测试"
+) -> tuple[Page, Page, Page, str]:
+    """张三 organizes `title`, 李四 joins on a phone, and the organizer's screen is open: the
+    organizer's page, the phone, the screen and the meeting number."""
+    hub = await start_hub()
+    _, org = await new_page(browser)
+    _, phone = await new_page(browser)
+    await sign_in(org, hub, "zhangsan")
+    number = await create_meeting(org, title)
+    await sign_in(phone, hub, "lisi")
+    await join_by_number(phone, number)
+    await expect(org.locator("#online li", has_text="李四")).to_be_visible()
+    screen = await org.context.new_page()
+    await screen.goto(f"{hub.url}/m/{number}/screen")
+    return org, phone, screen, number

@@ -10,11 +10,8 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.fixtures_browser import (
     StartHub,
-    create_meeting,
-    join_by_number,
-    new_page,
     page_errors,
-    sign_in,
+    room_with_screen,
 )
 
 pytestmark = pytest.mark.browser
@@ -28,23 +25,8 @@ async def open_tool(page: Page, kind: str) -> None:
     await expect(form).to_be_visible()
 
 
-async def room_with_screen(browser: Browser, start_hub: StartHub) -> tuple[Page, Page, Page]:
-    """张三 organizes, 李四 joins on a phone, and the organizer's screen is open."""
-    hub = await start_hub()
-    _, org = await new_page(browser)
-    _, phone = await new_page(browser)
-    await sign_in(org, hub, "zhangsan")
-    number = await create_meeting(org, "互动测试")
-    await sign_in(phone, hub, "lisi")
-    await join_by_number(phone, number)
-    await expect(org.locator("#online li", has_text="李四")).to_be_visible()
-    screen = await org.context.new_page()
-    await screen.goto(org.url + "/screen")
-    return org, phone, screen
-
-
 async def test_word_cloud_from_phone_to_screen(browser: Browser, start_hub: StartHub) -> None:
-    org, phone, screen = await room_with_screen(browser, start_hub)
+    org, phone, screen, _ = await room_with_screen(browser, start_hub)
     await open_tool(org, "wordcloud")
     form = org.locator('form[data-create="wordcloud"]')
     await form.locator('input[name="prompt"]').fill("用一个词形容今天")
@@ -71,7 +53,7 @@ async def test_word_cloud_from_phone_to_screen(browser: Browser, start_hub: Star
 
 
 async def test_quiz_question_results_and_podium(browser: Browser, start_hub: StartHub) -> None:
-    org, phone, screen = await room_with_screen(browser, start_hub)
+    org, phone, screen, _ = await room_with_screen(browser, start_hub)
     await open_tool(org, "quiz")
     form = org.locator('form[data-create="quiz"]')
     await form.locator('input[name="title"]').fill("热身")
@@ -99,7 +81,7 @@ async def test_quiz_question_results_and_podium(browser: Browser, start_hub: Sta
 
 
 async def test_check_in_with_the_code_on_the_screen(browser: Browser, start_hub: StartHub) -> None:
-    org, phone, screen = await room_with_screen(browser, start_hub)
+    org, phone, screen, _ = await room_with_screen(browser, start_hub)
     await open_tool(org, "checkin")
     await org.locator('form[data-create="checkin"] button[type=submit]').click()
 

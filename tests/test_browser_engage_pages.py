@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Browser, expect
 
-from tests.fixtures_browser import StartHub, create_meeting, join_by_number, new_page, sign_in
+from tests.fixtures_browser import StartHub, room_with_screen
 
 pytestmark = pytest.mark.browser
 
@@ -14,15 +14,7 @@ pytestmark = pytest.mark.browser
 async def test_a_phones_reaction_floats_on_the_screen_and_danmaku_follows_the_switch(
     browser: Browser, start_hub: StartHub
 ) -> None:
-    hub = await start_hub()
-    _, org = await new_page(browser)
-    _, phone = await new_page(browser)
-    await sign_in(org, hub, "zhangsan")
-    number = await create_meeting(org, "互动")
-    await sign_in(phone, hub, "lisi")
-    await join_by_number(phone, number)
-    screen = await org.context.new_page()
-    await screen.goto(f"{hub.url}/m/{number}/screen")
+    org, phone, screen, _ = await room_with_screen(browser, start_hub, "互动")
     await expect(screen.locator("#connection")).to_have_attribute("data-state", "online")
 
     await phone.locator("#reactions button.reaction", has_text="👍").click()
@@ -44,15 +36,7 @@ async def test_a_phones_reaction_floats_on_the_screen_and_danmaku_follows_the_sw
 async def test_a_timed_poll_counts_down_on_phones_and_the_screen(
     browser: Browser, start_hub: StartHub
 ) -> None:
-    hub = await start_hub()
-    _, org = await new_page(browser)
-    _, phone = await new_page(browser)
-    await sign_in(org, hub, "zhangsan")
-    number = await create_meeting(org, "限时")
-    await sign_in(phone, hub, "lisi")
-    await join_by_number(phone, number)
-    screen = await org.context.new_page()
-    await screen.goto(f"{hub.url}/m/{number}/screen")
+    org, phone, screen, number = await room_with_screen(browser, start_hub, "限时")
     body = {"question": "午饭?", "options": ["面", "饭"], "duration_s": 120}
     status = await org.evaluate(
         """([n, b]) => fetch(`/api/meetings/${n}/polls`, {method: 'POST',

@@ -11,11 +11,8 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.fixtures_browser import (
     StartHub,
-    create_meeting,
-    join_by_number,
-    new_page,
     page_errors,
-    sign_in,
+    room_with_screen,
 )
 
 pytestmark = pytest.mark.browser
@@ -50,15 +47,7 @@ async def mount(page: Page, number: str, *, screen: bool) -> None:
 async def test_reactions_float_and_danmaku_switch_at_once(
     browser: Browser, start_hub: StartHub
 ) -> None:
-    hub = await start_hub()
-    _, org = await new_page(browser)
-    _, phone = await new_page(browser)
-    await sign_in(org, hub, "zhangsan")
-    number = await create_meeting(org, "弹幕测试")
-    await sign_in(phone, hub, "lisi")
-    await join_by_number(phone, number)
-    screen = await org.context.new_page()
-    await screen.goto(org.url + "/screen")
+    org, phone, screen, number = await room_with_screen(browser, start_hub, "弹幕测试")
     await mount(screen, number, screen=True)
     await mount(phone, number, screen=False)
 
