@@ -119,18 +119,24 @@ def _picker_page(state: SimState, request: web.Request) -> web.Response:
     return web.Response(text=body, content_type="text/html")
 
 
-def _token_error(state: SimState, request: web.Request) -> int:
-    return state.tokens.check(request.query.get("access_token"), ("wecom",), state.now())
+async def _called(request: web.Request, endpoint: str) -> web.StreamResponse | None:
+    """Count a call of a token-guarded WeCom endpoint; the answer to send instead when a fault is
+    injected or the access token is not a live one."""
+    state = sim_state(request)
+    state.counters[f"{endpoint}_calls"] += 1
+    if (fault := await injected(request, endpoint, wecom=True)) is not None:
+        return fault
+    token = request.query.get("access_token")
+    if errcode := state.tokens.check(token, ("wecom",), state.now()):
+        return error_response(state, errcode, wecom=True)
+    return None
 
 
 async def getuserinfo(request: web.Request) -> web.StreamResponse:
     """GET /cgi-bin/auth/getuserinfo: trade a single-use code for the userid (and a ticket)."""
+    if (refused := await _called(request, "getuserinfo")) is not None:
+        return refused
     state = sim_state(request)
-    state.counters["getuserinfo_calls"] += 1
-    if (fault := await injected(request, "getuserinfo", wecom=True)) is not None:
-        return fault
-    if errcode := _token_error(state, request):
-        return error_response(state, errcode, wecom=True)
     code = request.query.get("code")
     if not code:
         return error_response(state, 41008, wecom=True)
@@ -149,12 +155,9 @@ async def getuserinfo(request: web.Request) -> web.StreamResponse:
 
 async def getuserdetail(request: web.Request) -> web.StreamResponse:
     """POST /cgi-bin/auth/getuserdetail: a ticket's private details; no name, gender a string."""
+    if (refused := await _called(request, "getuserdetail")) is not None:
+        return refused
     state = sim_state(request)
-    state.counters["getuserdetail_calls"] += 1
-    if (fault := await injected(request, "getuserdetail", wecom=True)) is not None:
-        return fault
-    if errcode := _token_error(state, request):
-        return error_response(state, errcode, wecom=True)
     body = await read_json(request)
     if not isinstance(body, dict) or not isinstance(body.get("user_ticket"), str):
         return error_response(state, 47001, wecom=True)
@@ -182,12 +185,9 @@ async def getuserdetail(request: web.Request) -> web.StreamResponse:
 
 async def user_get(request: web.Request) -> web.StreamResponse:
     """GET /cgi-bin/user/get?userid=: a member's name (60011 while /_sim/names withholds them)."""
+    if (refused := await _called(request, "user_get")) is not None:
+        return refused
     state = sim_state(request)
-    state.counters["user_get_calls"] += 1
-    if (fault := await injected(request, "user_get", wecom=True)) is not None:
-        return fault
-    if errcode := _token_error(state, request):
-        return error_response(state, errcode, wecom=True)
     userid = request.query.get("userid", "")
     member = state.members.get(userid)
     if member is None:
