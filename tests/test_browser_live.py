@@ -74,6 +74,8 @@ async def test_home_search_filter_and_paging_keep_the_url(
     await page.fill("#rooms-q", name)
     await page.press("#rooms-q", "Enter")
     await expect(page).to_have_url(re.compile(r"/\?q=.+&status=103$"))
+    # The list carries the view it shows once the search's answer is rendered: count then.
+    await expect(page.locator("#rooms")).to_have_attribute("data-q", name)
     await expect(page.locator(".room-card h3").first).to_have_text(name)
     cards = await page.locator(".room-card").count()
     await page.reload()  # the view survives a refresh: the server renders it from the URL
