@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextvars
 import logging
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -70,7 +71,11 @@ async def _serve(app: web.Application, host: str, port: int) -> None:
     )
     try:
         await runner.setup()
-        await web.TCPSite(runner, host, port).start()
+        # The listener copies the context it starts in into every connection's task: start it
+        # in an empty one, so nothing start-up set (a library's context variable) rides along
+        # with each request, and a request id set and reset leaves nothing behind per socket.
+        site = web.TCPSite(runner, host, port)
+        await asyncio.create_task(site.start(), context=contextvars.Context())
         bound_host, bound_port = runner.addresses[0][:2]
         log.info("serving on http://%s:%s", bound_host, bound_port)
         await asyncio.Event().wait()

@@ -130,11 +130,19 @@ def json_logging() -> bool:
 class AccessLogger(AbstractAccessLogger):
     """One line per HTTP request with its request id; the formatter masks credentials in the URL."""
 
+    # One per connection (aiohttp makes it with each connection's protocol): no instance dict.
+    __slots__ = ()
+
     def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
         """Write the access line for one answered request."""
         if not self.logger.isEnabledFor(logging.INFO):
             return
-        rid = response.headers.get("X-Request-Id") or request_id.get()
+        # A meeting socket keeps its id in `request_id` (hub.web.ws_socket drops sent headers).
+        rid = (
+            response.headers.get("X-Request-Id")
+            or getattr(response, "request_id", None)
+            or request_id.get()
+        )
         ms = round(time * 1000, 1)
         http = {
             "remote": request.remote,

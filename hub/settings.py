@@ -478,6 +478,14 @@ class Settings:
         lo=1,
         hi=1000,
     )
+    ws_heartbeat: float = setting(
+        25.0,
+        "HUB_WS_HEARTBEAT",
+        "seconds between the pings of meeting websockets; one silent for a whole round is closed",
+        _number,
+        lo=1.0,
+        hi=3600.0,
+    )
     chats_per_user: int = setting(
         20,
         "HUB_CHATS_PER_USER",

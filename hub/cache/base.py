@@ -25,6 +25,9 @@ class Cache(Protocol):
     """Key-value with TTLs, atomic counters, owner-checked locks, and pub/sub channels."""
 
     backend: str
+    # Whether other processes see this cache's keys and channels: in-process state (presence, for
+    # one) need not be written to a cache no one else reads.
+    shared: bool
 
     async def get(self, key: str) -> str | None:
         """The value, or None when missing or expired."""

@@ -29,6 +29,7 @@ class MemoryCache:
     """A dict with expiry times. Every operation completes without awaiting, so it is atomic."""
 
     backend = "memory"
+    shared = False
 
     def __init__(self, prefix: str = "") -> None:
         self._prefix = prefix

@@ -55,6 +55,7 @@ class RedisCache:
     """Keys and channels share one prefix, so several hubs (or tests) can share a server."""
 
     backend = "redis"
+    shared = True
 
     def __init__(self, client: aioredis.Redis, prefix: str) -> None:
         self._client = client

@@ -5,6 +5,9 @@ users into the meeting's key under its own process id with an expiry time, under
 Whoever changes the union publishes a `presence` frame on the meeting's channel. Entries are
 re-stamped every `refresh` seconds, so a crashed process drops out after `entry_ttl`, and a
 lost Redis is refilled by the next refresh.
+
+On a cache no other process reads (the embedded one), the union is this process's own users:
+nothing is written, and a frame goes out when they change.
 """
 
 from __future__ import annotations
@@ -68,8 +71,12 @@ class Presence:
         self.refresh = refresh
         self.debounce = debounce
         self.proc = secrets.token_hex(6)
-        # meeting id -> user id -> [connections, user json]
-        self.local: dict[int, dict[int, list[Any]]] = {}
+        # Without a shared cache: the user ids each meeting's last frame was sent for.
+        self._sent: dict[int, list[int]] = {}
+        # meeting id -> user id -> user json, for the users with a connection here; and the
+        # connections past the first of those with more than one (most have exactly one).
+        self.local: dict[int, dict[int, UserJson]] = {}
+        self._more: dict[tuple[int, int], int] = {}
         self._dirty: set[int] = set()
         self._retry: set[int] = set()
         self._flusher: asyncio.Task[None] | None = None
@@ -78,21 +85,24 @@ class Presence:
     def add(self, meeting_id: int, user: UserJson) -> None:
         """Count one more connection of `user` in the meeting."""
         users = self.local.setdefault(meeting_id, {})
-        entry = users.get(int(user["id"]))
-        if entry is None:
-            users[int(user["id"])] = [1, user]
-            self._mark(meeting_id)
+        user_id = int(user["id"])
+        if user_id in users:
+            key = (meeting_id, user_id)
+            self._more[key] = self._more.get(key, 0) + 1
         else:
-            entry[0] += 1
+            users[user_id] = user
+            self._mark(meeting_id)
 
     def remove(self, meeting_id: int, user_id: int) -> None:
         """Count one connection fewer; the user goes offline here at zero."""
         users = self.local.get(meeting_id)
-        entry = users.get(user_id) if users else None
-        if users is None or entry is None:
+        if users is None or user_id not in users:
             return
-        entry[0] -= 1
-        if entry[0] <= 0:
+        key = (meeting_id, user_id)
+        more = self._more.pop(key, 0)
+        if more > 1:
+            self._more[key] = more - 1
+        elif not more:
             del users[user_id]
             if not users:
                 del self.local[meeting_id]
@@ -101,10 +111,12 @@ class Presence:
     def local_users(self, meeting_id: int) -> list[UserJson]:
         """The users connected to this process, by id."""
         users = self.local.get(meeting_id, {})
-        return [users[k][1] for k in sorted(users)]
+        return [users[k] for k in sorted(users)]
 
     async def online(self, meeting_id: int) -> list[UserJson]:
         """Everyone online on any process (this process's own view when the cache fails)."""
+        if not self.cache.shared:
+            return self.local_users(meeting_id)
         try:
             raw = await self.cache.get(self._key(meeting_id))
         except Exception:
@@ -160,6 +172,16 @@ class Presence:
 
     async def flush(self, meeting_id: int) -> None:
         """Write this process's users of the meeting; publish the union when it changed."""
+        if not self.cache.shared:
+            online = self.local_users(meeting_id)
+            ids = [int(u["id"]) for u in online]
+            if ids != self._sent.get(meeting_id, []):
+                await self.events.meeting(meeting_id, presence_frame(online))
+            if ids:
+                self._sent[meeting_id] = ids
+            else:
+                self._sent.pop(meeting_id, None)
+            return
         lock = f"presence:{meeting_id}"
         token = None
         for _ in range(50):

@@ -23,7 +23,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from hub.cache import Cache, Subscription
 from hub.events import Envelope, dumps, meeting_channel
 from hub.realtime.chat import chat_envelope, messages_json
-from hub.realtime.limits import UserChatLimit
+from hub.realtime.limits import TokenBucket, UserChatLimit
 from hub.realtime.presence import Presence, presence_frame
 from hub.storage import Database
 from hub.storage.chat import messages_after
@@ -41,15 +41,35 @@ TOO_MANY_SOCKETS = 4429
 SOCKETS_PER_USER = 5
 # From this many local sockets, a new socket starts from the room's last presence frame.
 REUSE_PRESENCE_AT = 200
+# Every this many seconds the hub pings its meeting sockets; one silent for a whole round is
+# closed (a peer gone without a FIN: a phone that lost its network).
+HEARTBEAT = 25.0
 
 
 class Client:
     """One websocket connection in a room; small on purpose (there may be many thousands)."""
 
-    __slots__ = ("dropped", "floor", "meeting_id", "pending", "transport", "user", "ws")
+    __slots__ = (
+        "alive",
+        "bucket",
+        "dropped",
+        "floor",
+        "meeting_id",
+        "older",
+        "pending",
+        "transport",
+        "user",
+        "ws",
+    )
 
     def __init__(
-        self, ws: web.WebSocketResponse, transport: asyncio.Transport, meeting_id: int, user: Any
+        self,
+        ws: web.WebSocketResponse,
+        transport: asyncio.Transport,
+        meeting_id: int,
+        user: Any,
+        *,
+        swept: bool = False,
     ) -> None:
         self.ws = ws
         self.transport = transport
@@ -60,6 +80,13 @@ class Client:
         # Until history is sent, live frames wait here instead of going out.
         self.pending: list[Envelope] | None = []
         self.dropped = False
+        # The frame rate limit, made at the client's first frame: most sockets only listen.
+        self.bucket: TokenBucket | None = None
+        # For a socket the hub's heartbeat sweeps (`RealtimeHub.heartbeat`): whether anything
+        # came from it since the last ping. None: the socket keeps aiohttp's own heartbeat.
+        self.alive: bool | None = True if swept else None
+        # The same user's previous socket in the room (Room.newest): most users have one.
+        self.older: Client | None = None
 
     @property
     def user_id(self) -> int:
@@ -75,8 +102,9 @@ class Room:
         self.clients: dict[Client, None] = {}
         # `snapshot`, rebuilt when next needed after a join or leave.
         self._snapshot: tuple[Client, ...] | None = ()
-        # Each user's sockets here, oldest first (for the per-user cap without a scan).
-        self.by_user: dict[int, list[Client]] = {}
+        # Each user's newest socket here; the others follow through `Client.older` (for the
+        # per-user cap without a scan, and no list per user).
+        self.newest: dict[int, Client] = {}
         self.subscription: Subscription | None = None
         self.ready: asyncio.Task[None] | None = None
         # The highest chat seq the broker brought here: where a catch-up after a broker
@@ -109,19 +137,34 @@ class Room:
         """Put a client in the room; returns all of its user's sockets here, oldest first."""
         self.clients[client] = None
         self._snapshot = None
-        mine = self.by_user.setdefault(client.user_id, [])
-        mine.append(client)
+        client.older = self.newest.get(client.user_id)
+        self.newest[client.user_id] = client
+        mine: list[Client] = []
+        other: Client | None = client
+        while other is not None:
+            mine.append(other)
+            other = other.older
+        mine.reverse()
         return mine
 
     def discard(self, client: Client) -> None:
         """Take a client out (no-op when absent)."""
-        if self.clients.pop(client, 0) is None:
-            self._snapshot = None
-            mine = self.by_user.get(client.user_id, [])
-            if client in mine:
-                mine.remove(client)
-            if not mine:
-                self.by_user.pop(client.user_id, None)
+        if self.clients.pop(client, 0) is not None:
+            return
+        self._snapshot = None
+        user_id = client.user_id
+        newer, other = None, self.newest.get(user_id)
+        while other is not None and other is not client:
+            newer, other = other, other.older
+        if other is None:
+            return
+        if newer is not None:
+            newer.older = client.older
+        elif client.older is not None:
+            self.newest[user_id] = client.older
+        else:
+            del self.newest[user_id]
+        client.older = None
 
 
 class RealtimeHub:
@@ -189,6 +232,31 @@ class RealtimeHub:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return task
+
+    async def heartbeat(self) -> None:
+        """Ping every swept socket; close those that sent nothing, not even a pong, since the
+        last round.
+
+        One sweep per process instead of a timer per socket (aiohttp's heartbeat): an idle socket
+        then holds no timer, no scheduled callback and no copy of its request's context.
+        """
+        limit = self.buffer_limit
+        for room in list(self.rooms.values()):
+            for client in room.snapshot:
+                if client.alive is None or client.dropped:
+                    continue
+                if not client.alive:
+                    # A peer that is gone answers no close frame either: cut it now.
+                    log.info("websocket of meeting %s: no pong, closing", client.meeting_id)
+                    client.transport.abort()
+                    continue
+                client.alive = False
+                if client.transport.get_write_buffer_size() > limit:
+                    continue  # not reading at all: the next broadcast drops it as too slow
+                try:
+                    await client.ws.ping()
+                except (ConnectionError, RuntimeError):
+                    self.drop(client, WSCloseCode.GOING_AWAY, "connection lost")
 
     def clients(self, meeting_id: int) -> tuple[Client, ...]:
         """The local clients of a meeting."""

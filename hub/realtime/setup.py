@@ -28,7 +28,10 @@ async def realtime_ctx(app: web.Application) -> AsyncIterator[None]:
     app[REALTIME] = hub
     cache.on_reconnect(hub.catch_up)
     presence = hub.presence
-    async with periodic("presence-refresh", presence.refresh_once, presence.refresh):
+    async with (
+        periodic("presence-refresh", presence.refresh_once, presence.refresh),
+        periodic("websocket-heartbeat", hub.heartbeat, settings.ws_heartbeat),
+    ):
         yield
         await hub.close_all(WSCloseCode.GOING_AWAY, "server shutting down")
     await presence.close()

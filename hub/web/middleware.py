@@ -52,12 +52,13 @@ async def request_middleware(request: web.Request, handler: Any) -> web.StreamRe
     """Tag the request with an id, refuse forged writes, shape errors, save a changed session,
     compress and long-cache static files, count by route and status.
 
-    One middleware rather than one per concern: a websocket keeps its handler's whole middleware
-    chain suspended for as long as it is open, so every extra frame costs memory per connection.
+    One middleware rather than one per concern: the screen's and the live feed's websockets keep
+    their handler's whole middleware chain suspended while open, a frame per socket per middleware
+    (a meeting socket returns from it first: hub.web.ws_socket).
     """
     # Each request runs in its own task (and context), so the id never leaks into another
     # request's logs; the access line and the X-Request-Id echo read it from there too.
-    request_id.set(incoming_request_id(request))
+    rid = request_id.set(incoming_request_id(request))
     started = time.perf_counter()
     status = 500
     try:
@@ -83,6 +84,10 @@ async def request_middleware(request: web.Request, handler: Any) -> web.StreamRe
         raise
     finally:
         _observe(request, status, time.perf_counter() - started)
+        if status == 101:
+            # A meeting socket lives on in this task once its handler has answered (see
+            # hub.web.ws_socket); it keeps its id itself, not in a context of its own per socket.
+            request_id.reset(rid)
 
 
 def _observe(request: web.Request, status: int, seconds: float) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import time
-from collections import OrderedDict
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -110,11 +109,57 @@ def session_storage(settings: Settings) -> EncryptedCookieStorage:
     )
 
 
+class RecentLooks:
+    """What was read about each session id in the last `ttl` seconds, in two generations.
+
+    An entry lives in the generation it was written to; the younger one is retired every
+    `ttl / 2` seconds (or once it holds `size` ids) and the older one dropped, so a hit is never
+    older than `ttl`. Plain dicts of id -> user: per session a slot and the id, no timestamps,
+    no tuples, no linked list (an open websocket keeps its session here).
+    """
+
+    def __init__(self, ttl: float, size: int) -> None:
+        self.ttl, self.size = ttl, size
+        self._young: dict[str, int | None] = {}
+        self._old: dict[str, int | None] = {}
+        self._young_since = self._old_since = time.monotonic()
+
+    def get(self, sid: str, now: float) -> tuple[bool, int | None]:
+        """(True, user) when `sid` was read within `ttl`; (False, None) otherwise."""
+        self._age(now)
+        if sid in self._young:
+            return True, self._young[sid]
+        if sid in self._old and now - self._old_since < self.ttl:
+            return True, self._old[sid]
+        return False, None
+
+    def put(self, sid: str, user_id: int | None, now: float) -> None:
+        """Remember what was just read (or written) about `sid`."""
+        self._age(now)
+        self._old.pop(sid, None)
+        self._young[sid] = user_id
+        if len(self._young) >= self.size:
+            self._retire(now)
+
+    def ids_of(self, user_id: int) -> list[str]:
+        """The remembered session ids of `user_id`."""
+        return [sid for gen in (self._young, self._old) for sid, u in gen.items() if u == user_id]
+
+    def _age(self, now: float) -> None:
+        if now - self._young_since >= self.ttl / 2:
+            self._retire(now)
+
+    def _retire(self, now: float) -> None:
+        self._old, self._old_since = self._young, self._young_since
+        self._young, self._young_since = {}, now
+
+
 class LiveSessions:
     """Which session ids are still signed in: the `app_session` rows, remembered briefly.
 
-    Each process keeps what it last read for `recheck` seconds (bounded to `size` ids), so a
-    busy page costs one indexed read per session every few seconds, not one per request.
+    Each process keeps what it last read for `recheck` seconds (bounded to about twice `size`
+    ids), so a busy page costs one indexed read per session every few seconds, not one per
+    request.
     """
 
     def __init__(
@@ -127,42 +172,36 @@ class LiveSessions:
         size: int = SESSION_MEMO_SIZE,
     ) -> None:
         self.db, self.clock = db, clock
-        self.recheck, self.max_age, self.size = recheck, max_age, size
-        self._seen: OrderedDict[str, tuple[int | None, float]] = OrderedDict()
+        self.max_age = max_age
+        self._recent = RecentLooks(recheck, size)
 
     async def user_of(self, sid: str) -> int | None:
         """The user signed in under `sid`, or None once it was ended or revoked."""
         now = time.monotonic()
-        seen = self._seen.get(sid)
-        if seen is not None and seen[1] > now:
-            return seen[0]
+        known, user_id = self._recent.get(sid, now)
+        if known:
+            return user_id
         user_id = await session_user(self.db, sid, self.clock.time(), self.max_age)
-        self._remember(sid, user_id, now)
+        self._recent.put(sid, user_id, now)
         return user_id
 
     async def start(self, user_id: int) -> str:
         """A new session id for `user_id` (login)."""
         sid = await start_session(self.db, user_id, self.clock.time(), self.max_age)
-        self._remember(sid, user_id, time.monotonic())
+        self._recent.put(sid, user_id, time.monotonic())
         return sid
 
     async def end(self, sid: str) -> None:
         """End one session (logout)."""
         await end_session(self.db, sid)
-        self._remember(sid, None, time.monotonic())
+        self._recent.put(sid, None, time.monotonic())
 
     async def end_all(self, user_id: int) -> int:
         """End every session of `user_id`; returns how many were live."""
         ended = await end_user_sessions(self.db, user_id)
-        for sid in [sid for sid, (uid, _) in self._seen.items() if uid == user_id]:
-            self._remember(sid, None, time.monotonic())
+        for sid in self._recent.ids_of(user_id):
+            self._recent.put(sid, None, time.monotonic())
         return ended
-
-    def _remember(self, sid: str, user_id: int | None, now: float) -> None:
-        self._seen[sid] = (user_id, now + self.recheck)
-        self._seen.move_to_end(sid)
-        while len(self._seen) > self.size:
-            self._seen.popitem(last=False)
 
 
 LIVE_SESSIONS = web.AppKey("live_sessions", LiveSessions)

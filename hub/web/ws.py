@@ -9,7 +9,7 @@ import socket
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiohttp import WSCloseCode, WSMsgType, web
+from aiohttp import WSCloseCode, WSMessage, WSMsgType, web
 
 from hub.cache import CacheUnavailable
 from hub.errors import HubError, Invalid, bad_request, conflict, forbidden, not_found
@@ -46,7 +46,6 @@ from hub.web.ws_socket import MeetingSocket, drop_sent_headers, release_request
 
 log = logging.getLogger(__name__)
 
-HEARTBEAT = 25.0
 MAX_FRAME = 64 * 1024
 HISTORY_PAGE = 500
 KERNEL_SNDBUF = 64 * 1024  # Linux doubles it
@@ -134,7 +133,9 @@ async def _accept(request: web.Request) -> tuple[Client, int]:
     check_origin(request, ticket=ticket is not None)
     after = query_int(request, "after", default=-1, lo=0, hi=10**15)
     # compress=False: no client negotiates it, and an idle socket should carry no deflate state.
-    ws = MeetingSocket(heartbeat=HEARTBEAT, max_msg_size=MAX_FRAME, compress=False)
+    # No heartbeat or autoping of aiohttp's: the hub pings its sockets in one sweep and reads the
+    # pongs itself (RealtimeHub.heartbeat), so an idle socket holds no timer.
+    ws = MeetingSocket(max_msg_size=MAX_FRAME, compress=False, autoping=False)
     if not ws.can_prepare(request).ok:
         raise bad_request("a websocket upgrade is expected here", "upgrade_required")
     meeting, user = await authorize(request, number, ticket)
@@ -152,48 +153,49 @@ async def _accept(request: web.Request) -> tuple[Client, int]:
         # cheap. Chat needs far less than 128 KiB in flight.
         with contextlib.suppress(OSError):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, KERNEL_SNDBUF)
-    return Client(ws, transport, meeting.id, user.as_json()), after
+    return Client(ws, transport, meeting.id, user.as_json(), swept=True), after
 
 
 async def ws_meeting(request: web.Request) -> web.StreamResponse:
-    """GET /ws/meetings/{number}: checks, upgrade, hello and history, then the read loop.
+    """GET /ws/meetings/{number}: the checks and the upgrade, then the socket's life.
 
-    It runs for the life of the socket, so it keeps little: one coroutine frame and `client`.
+    The handler returns as soon as the socket is open; aiohttp then finishes the response with
+    `write_eof`, where the socket lives (`MeetingSocket.live_after_answer`). So an open socket
+    keeps no frame of this handler, of the middleware or of aiohttp's dispatch suspended.
     """
     client, after = await _accept(request)
-    app = request.app
-    hub = app[REALTIME]
+    hub = request.app[REALTIME]
     ws = client.ws
+    assert isinstance(ws, MeetingSocket)
     await hub.join(client)  # subscribed before history is read: nothing slips between
     try:
         await ws.prepare(request)
-        drop_sent_headers(ws)
+    except BaseException:
+        await hub.leave(client)
+        raise
+    drop_sent_headers(ws)
+    # No await from here until aiohttp calls write_eof: nothing can cancel in between.
+    ws.live_after_answer(_life(request.app, client, after))
+    return ws
+
+
+async def _life(app: web.Application, client: Client, after: int) -> None:
+    """hello and history, then every frame the client sends, until it closes."""
+    hub = app[REALTIME]
+    ws = client.ws
+    try:
         # An end published before this process subscribed never reached the room: read the
         # meeting again now that any later end will (F7), and close as the end would have.
         if not await meeting_is_live(app[DB], client.meeting_id):
             await ws.close(code=MEETING_ENDED, message=b"meeting ended")
-            return ws
+            return
         hub.presence.add(client.meeting_id, client.user)
         try:
             await _start(app, client, after)
-            # Only this task reads; each frame is answered or refused, never raised. The bucket
-            # comes with the first frame: most sockets only listen.
-            bucket: TokenBucket | None = None
-            async for msg in ws:
-                hub.frames_in += 1
-                if bucket is None:
-                    bucket = TokenBucket()
-                if not bucket.take():
-                    if bucket.flooding:
-                        await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"rate limit")
-                        break
-                    await send(app, client, error_frame("rate_limited", "too many frames"))
-                elif msg.type is WSMsgType.TEXT:
-                    await _dispatch(app, client, msg.data)
-                elif msg.type is WSMsgType.BINARY:
-                    await send(app, client, error_frame("bad_frame", "binary frames are refused"))
-                elif msg.type is WSMsgType.ERROR:
-                    log.info("websocket of meeting %s: %s", client.meeting_id, ws.exception())
+            # receive(), not `async for`: the iterator's coroutine would be one more frame kept
+            # per socket. Only this task reads.
+            while (msg := await ws.receive()).type not in _CLOSED:
+                if not await _on_frame(app, client, msg):
                     break
         except (ConnectionError, DatabaseUnavailable, CacheUnavailable) as exc:
             log.info("websocket of meeting %s ended: %s", client.meeting_id, exc)
@@ -205,7 +207,37 @@ async def ws_meeting(request: web.Request) -> web.StreamResponse:
             hub.presence.remove(client.meeting_id, int(client.user["id"]))
     finally:
         await hub.leave(client)
-    return ws
+        await ws.close()  # the life ran in place of aiohttp's write_eof, which closes
+
+
+async def _on_frame(app: web.Application, client: Client, msg: WSMessage) -> bool:
+    """Answer or refuse one frame, never raise; False once the socket should stop reading."""
+    client.alive = True  # anything it sends shows it is there (RealtimeHub.heartbeat)
+    if msg.type is WSMsgType.PING:
+        await client.ws.pong(msg.data)  # what aiohttp's autoping did, before any limit
+        return True
+    if msg.type is WSMsgType.PONG:
+        return True
+    app[REALTIME].frames_in += 1
+    # The bucket comes with the first frame: most sockets only listen.
+    if client.bucket is None:
+        client.bucket = TokenBucket()
+    if not client.bucket.take():
+        if client.bucket.flooding:
+            await client.ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"rate limit")
+            return False
+        await send(app, client, error_frame("rate_limited", "too many frames"))
+    elif msg.type is WSMsgType.TEXT:
+        await _dispatch(app, client, msg.data)
+    elif msg.type is WSMsgType.BINARY:
+        await send(app, client, error_frame("bad_frame", "binary frames are refused"))
+    elif msg.type is WSMsgType.ERROR:
+        log.info("websocket of meeting %s: %s", client.meeting_id, client.ws.exception())
+        return False
+    return True
+
+
+_CLOSED = (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED)
 
 
 async def _start(app: web.Application, client: Client, after: int) -> None:

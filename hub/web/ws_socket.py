@@ -6,8 +6,13 @@ An idle socket should cost no more than in a bare aiohttp server (bench/ws_fanou
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
+from typing import Any
+
 from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy
+
+from hub.web.middleware import REQUEST_ID_HEADER
 
 # Fields aiohttp's __init__ sets that have no class-level default: safe to hold in slots.
 _INIT_FIELDS = (
@@ -62,7 +67,33 @@ class MeetingSocket(web.WebSocketResponse):
     """
 
     # A field that a later aiohttp gives a class default stays out: a slot would hide it.
-    __slots__ = tuple(n for n in _INIT_FIELDS if not hasattr(web.WebSocketResponse, n))
+    __slots__ = (
+        *(n for n in _INIT_FIELDS if not hasattr(web.WebSocketResponse, n)),
+        "_life",
+        "request_id",
+    )
+    _life: Coroutine[Any, Any, None] | None  # unset until the handler answers
+    request_id: str | None  # the X-Request-Id its 101 answer carried (read by the access line)
+
+    def live_after_answer(self, life: Coroutine[Any, Any, None]) -> None:
+        """Run `life` (the socket's reads and writes, to its close) once the handler has answered.
+
+        aiohttp finishes every answer the same way: the handler returns it, then aiohttp awaits
+        its `write_eof()`. A socket that lives there instead of inside the handler keeps none of
+        the frames above the handler suspended: the middleware, aiohttp's dispatch and the
+        handler itself (about 1 KB per idle socket). `life` must close the socket when it ends.
+        The access line is still written at the close, after write_eof returns.
+        """
+        self._life = life
+
+    def write_eof(self) -> Coroutine[Any, Any, None]:  # type: ignore[override]
+        """The socket's life when one was given (awaited as is: no frame of its own here), else
+        aiohttp's close."""
+        life: Coroutine[Any, Any, None] | None = getattr(self, "_life", None)
+        if life is None:
+            return super().write_eof()
+        self._life = None
+        return life
 
 
 def _prime_layout() -> None:
@@ -78,13 +109,16 @@ _prime_layout()
 
 def release_request(request: web.Request) -> None:
     """Let go of what only the checks before the upgrade needed: the request's keys (the session),
-    and cached lookups (headers, query, URL). The request lives as long as the socket; the access
-    log line at its end recomputes the little it reads."""
+    cached lookups (headers, query, URL) and the path's matched values (the meeting number; the
+    route stays, for the metrics). The request lives as long as the socket; the access line at
+    its end recomputes the little it reads."""
     request._state.clear()
     request._cache.clear()
+    request.match_info.clear()
 
 
-def drop_sent_headers(ws: web.WebSocketResponse) -> None:
-    """Nothing reads the handshake's response headers once they are sent (the access log takes the
-    request id from the task's context), so the socket shares one empty, read-only set."""
+def drop_sent_headers(ws: MeetingSocket) -> None:
+    """Nothing reads the handshake's response headers once they are sent but the access line's
+    X-Request-Id: the socket keeps that, and shares one empty, read-only set of headers."""
+    ws.request_id = ws.headers.get(REQUEST_ID_HEADER)
     ws._headers = _NO_HEADERS  # type: ignore[assignment]
