@@ -45,11 +45,16 @@ async def connect_ticket(
     user: User,
     meeting: Meeting,
     query: str = "",
+    *,
+    autoping: bool = True,
 ) -> WS:
-    """A websocket through a ticket (no cookie, no Origin), as a non-browser client would."""
+    """A websocket through a ticket (no cookie, no Origin), as a non-browser client would.
+
+    With `autoping=False` it answers no protocol ping (aiohttp answers them inside receive()).
+    """
     ticket = await issue_ticket(client.app[CACHE], user.id, meeting.id)
     url = client.make_url(f"/ws/meetings/{meeting.number}?ticket={ticket}{query}")
-    return await session.ws_connect(url)
+    return await session.ws_connect(url, autoping=autoping)
 
 
 def origin(client: TestClient[Any, Any]) -> dict[str, str]:

@@ -243,7 +243,8 @@ class RealtimeHub:
         limit = self.buffer_limit
         for room in list(self.rooms.values()):
             for client in room.snapshot:
-                if client.alive is None or client.dropped:
+                # A socket still getting its history reads nothing yet: its pong would wait.
+                if client.alive is None or client.dropped or client.pending is not None:
                     continue
                 if not client.alive:
                     # A peer that is gone answers no close frame either: cut it now.

@@ -46,16 +46,19 @@ async def current_user(request: web.Request) -> User | None:
     A bearer token (a mini-program's, from POST /api/mp/login) is such a session id too; a
     request that sends one is that token's user or nobody, whatever cookie it carries.
     """
+    # A websocket's handshake asks once, and its socket never again: remembering its session
+    # would only hold memory while thousands of sockets sit idle.
+    remember = request.headers.get("Upgrade", "").lower() != "websocket"
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token.strip():
-        bearer_uid = await request.app[LIVE_SESSIONS].user_of(token.strip())
+        bearer_uid = await request.app[LIVE_SESSIONS].user_of(token.strip(), remember=remember)
         return None if bearer_uid is None else await get_user(request.app[DB], bearer_uid)
     session = await get_session(request)
     uid = session.get(USER_KEY)
     sid = session.get(SESSION_ID_KEY)
     if not isinstance(uid, int) or isinstance(uid, bool) or not isinstance(sid, str):
         return None
-    if await request.app[LIVE_SESSIONS].user_of(sid) != uid:
+    if await request.app[LIVE_SESSIONS].user_of(sid, remember=remember) != uid:
         if not session.empty:
             session.invalidate()  # the answer also deletes the dead cookie
         return None

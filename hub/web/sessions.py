@@ -175,14 +175,18 @@ class LiveSessions:
         self.max_age = max_age
         self._recent = RecentLooks(recheck, size)
 
-    async def user_of(self, sid: str) -> int | None:
-        """The user signed in under `sid`, or None once it was ended or revoked."""
+    async def user_of(self, sid: str, *, remember: bool = True) -> int | None:
+        """The user signed in under `sid`, or None once it was ended or revoked.
+
+        `remember=False` reads without keeping what was read: for a caller that asks once.
+        """
         now = time.monotonic()
         known, user_id = self._recent.get(sid, now)
         if known:
             return user_id
         user_id = await session_user(self.db, sid, self.clock.time(), self.max_age)
-        self._recent.put(sid, user_id, now)
+        if remember:
+            self._recent.put(sid, user_id, now)
         return user_id
 
     async def start(self, user_id: int) -> str:

@@ -42,7 +42,7 @@ from hub.web.access import meeting_for
 from hub.web.errors import ApiError
 from hub.web.origin import same_origin
 from hub.web.validate import parse_json_text, query_int
-from hub.web.ws_socket import MeetingSocket, drop_sent_headers, release_request
+from hub.web.ws_socket import MeetingSocket, drop_sent_headers
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +139,6 @@ async def _accept(request: web.Request) -> tuple[Client, int]:
     if not ws.can_prepare(request).ok:
         raise bad_request("a websocket upgrade is expected here", "upgrade_required")
     meeting, user = await authorize(request, number, ticket)
-    release_request(request)
     transport = request.transport
     if transport is None:
         raise ConnectionResetError("the client went away")

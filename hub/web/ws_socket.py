@@ -93,6 +93,9 @@ class MeetingSocket(web.WebSocketResponse):
         if life is None:
             return super().write_eof()
         self._life = None
+        if self._req is not None:
+            # The answer is done (the middleware, the metrics and the 101 are behind it).
+            release_request(self._req)
         return life
 
 
@@ -107,14 +110,16 @@ def _prime_layout() -> None:
 _prime_layout()
 
 
-def release_request(request: web.Request) -> None:
-    """Let go of what only the checks before the upgrade needed: the request's keys (the session),
-    cached lookups (headers, query, URL) and the path's matched values (the meeting number; the
-    route stays, for the metrics). The request lives as long as the socket; the access line at
-    its end recomputes the little it reads."""
+def release_request(request: web.BaseRequest) -> None:
+    """Let go of what only the checks and the answer needed: the request's keys (the session),
+    its cached lookups (headers, query, URL), its URL's own (the parsed query) and the path's
+    matched values (the meeting number; the route stays). The request lives as long as the
+    socket; the access line at its end recomputes the little it reads."""
     request._state.clear()
     request._cache.clear()
-    request.match_info.clear()
+    request.rel_url._cache.clear()  # type: ignore[attr-defined]  # a TypedDict to mypy
+    if isinstance(request, web.Request):
+        request.match_info.clear()
 
 
 def drop_sent_headers(ws: MeetingSocket) -> None:
