@@ -177,12 +177,16 @@ def traced_file(tmp: Path, port: int) -> Path:
     return tmp / f"traced-{port}.txt"
 
 
-def hub_server(people: People, port: int, redis_url: str | None = None) -> Server:
-    """A hub process on `port`, under bench/traced.py (tracing stays off until asked)."""
+def hub_server(
+    people: People, port: int, redis_url: str | None = None, settings: dict[str, str] | None = None
+) -> Server:
+    """A hub process on `port`, under bench/traced.py (tracing stays off until asked), with
+    `settings` (HUB_* variables) over the bench's own."""
     log = people.tmp / f"hub-{port}.log"
     env = {
         **hub_env(people, port, redis_url),
         "BENCH_TRACED_FILE": str(traced_file(people.tmp, port)),
+        **(settings or {}),
     }
     cmd = [sys.executable, "-m", "bench.traced", "run.py", "serve"]
     return Server(cmd, env, port, log)

@@ -294,13 +294,15 @@ class Worker:
             "open": {g: sum(not c.closed for c in cs) for g, cs in self.groups.items()},
         }
 
-    async def cmd_close(self) -> dict[str, Any]:
-        for clients in self.groups.values():
-            for c in clients:
+    async def cmd_close(self, group: str | None = None) -> dict[str, Any]:
+        """Abort every client (or only those of `group`)."""
+        names = list(self.groups) if group is None else [group]
+        for name in names:
+            for c in self.groups.pop(name, []):
                 if c.transport is not None:
                     c.transport.abort()
-        self.groups.clear()
-        self.stats = Stats()
+        if group is None:
+            self.stats = Stats()
         await asyncio.sleep(0.2)
         return {}
 

@@ -10,8 +10,9 @@ processes of lean raw-protocol clients (bench/ws_clients.py). Printed per run: d
 latency p50/p99/max from send to receive, whether every message arrived, server CPU µs per
 delivery and its ratio to the baseline; the ratio of 2 and 4 processes to one, and Redis's CPU
 per published message; then idle memory per connection, as RSS growth and as bytes still
-allocated (tracemalloc, bench/traced.py) over the last clients, and an overload run (paused
-clients, a second meeting probing app-level and protocol pings).
+allocated (tracemalloc, bench/traced.py), each over its own batch of `--idle`/2 more clients
+joining the same meeting, and an overload run (paused clients, a second meeting probing
+app-level and protocol pings).
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ from tests.servers import Redis, free_port  # noqa: E402
 Target = tuple[int, str, dict[str, str]]
 
 TICK = os.sysconf("SC_CLK_TCK")
+# Both servers ping each socket this often (hub by default every 25 s): long enough that no ping
+# round falls inside the idle-memory window, where every socket's pong would replace objects
+# allocated before tracing by new, traced ones and count them as memory of the new clients.
+MEMORY_HEARTBEAT = 120.0
 
 
 def raise_nofile(need: int) -> None:
@@ -204,33 +209,49 @@ async def traced_bytes(files: list[Path], pids: list[int]) -> int:
     return sum(int(f.read_text()) for f in files)
 
 
-async def connect_room(
-    workers: Workers,
-    targets: list[list[Target]],
-    senders: list[Target],
-    pids: list[int],
-    traced: list[Path],
-) -> tuple[int, dict[str, float]]:
-    """Senders, then each worker's receivers; returns the connections made and the idle memory
-    per connection, marginal (warm-up allocations of the first clients are left out): RSS growth
-    over the third quarter of the clients, then bytes still allocated (tracemalloc) over the last
-    quarter. Tracing runs only for that last batch: it costs memory and time of its own."""
+async def connect_room(workers: Workers, targets: list[list[Target]], senders: list[Target]) -> int:
+    """Senders, then each worker's receivers; returns the connections made."""
     made = [await workers.call(0, "connect", group="senders", targets=senders)]
-    made.append(await workers.call(0, "connect", group="receivers", targets=targets[0]))
-    half = len(targets[1]) // 2
-    before = await settled_rss(pids)
-    made.append(await workers.call(1, "connect", group="receivers", targets=targets[1][:half]))
-    rss = (await settled_rss(pids) - before) / max(1, made[-1]["connected"])
-    for pid in pids:
-        os.kill(pid, signal.SIGUSR1)
-    await asyncio.sleep(0.5)
-    made.append(await workers.call(1, "connect", group="receivers", targets=targets[1][half:]))
-    await asyncio.sleep(1.5)
-    alive = await traced_bytes(traced, pids) / max(1, made[-1]["connected"])
+    for i, part in enumerate(targets):
+        made.append(await workers.call(i, "connect", group="receivers", targets=part))
     refused = sum(m["refused"] for m in made)
     if refused:
         raise RuntimeError(f"{refused} websocket upgrades were refused")
-    return int(sum(m["connected"] for m in made)), {"rss": rss, "traced": alive}
+    return int(sum(m["connected"] for m in made))
+
+
+async def idle_memory(
+    workers: Workers, idle: list[Target], pids: list[int], traced: list[Path]
+) -> dict[str, float]:
+    """Idle memory per connection, marginal, with the meeting's other clients already in: RSS
+    growth over a first batch of idle clients, then bytes still allocated (tracemalloc) over a
+    second batch, traced alone (tracing costs memory of its own). Both batches are large: RSS
+    moves by whole allocator arenas (1 MiB), which over a few hundred sockets would swing the
+    figure by kilobytes. The idle clients are closed again before the rate runs."""
+
+    async def batch(part: list[Target]) -> int:
+        # Half to each worker process, at once.
+        halves = [part[0::2], part[1::2]]
+        made = await asyncio.gather(
+            *(workers.call(i, "connect", group="idle", targets=h) for i, h in enumerate(halves))
+        )
+        if sum(m["refused"] for m in made):
+            raise RuntimeError("idle websocket upgrades were refused")
+        return int(sum(m["connected"] for m in made))
+
+    half = len(idle) // 2
+    before = await settled_rss(pids)
+    made = await batch(idle[:half])
+    rss = (await settled_rss(pids) - before) / max(1, made)
+    for pid in pids:
+        os.kill(pid, signal.SIGUSR1)
+    await asyncio.sleep(0.5)
+    made = await batch(idle[half:])
+    await asyncio.sleep(1.5)
+    alive = await traced_bytes(traced, pids) / max(1, made)
+    for i in range(2):
+        await workers.call(i, "close", group="idle")
+    return {"rss": rss, "traced": alive}
 
 
 async def bench_baseline(
@@ -239,18 +260,18 @@ async def bench_baseline(
     """The bare aiohttp echo-broadcast server, measured like hub (same request headers)."""
     port = free_port()
     log = args.tmp / "baseline.log"
-    cmd = [sys.executable, "-m", "bench.traced", "-m", "bench.ws_baseline", str(port)]
+    heartbeat = str(MEMORY_HEARTBEAT)
+    cmd = [sys.executable, "-m", "bench.traced", "-m", "bench.ws_baseline", str(port), heartbeat]
     env = {"BENCH_TRACED_FILE": str(traced_file(args.tmp, port))}
     server = Server(cmd, env, port, log)
     await server.start()
     try:
-        half = len(people.receivers) // 2
-        receivers = _targets(people.receivers, [port], "/ws")
-        t = [receivers[:half], receivers[half:]]
+        receivers = _targets(people.receivers[: args.clients], [port], "/ws")
+        half = len(receivers) // 2
         senders = _targets(people.senders, [port], "/ws")
-        conns, mem = await connect_room(
-            workers, t, senders, [server.pid], [traced_file(args.tmp, port)]
-        )
+        conns = await connect_room(workers, [receivers[:half], receivers[half:]], senders)
+        idle = _targets(people.receivers[args.clients :], [port], "/ws")
+        mem = await idle_memory(workers, idle, [server.pid], [traced_file(args.tmp, port)])
         if args.only_memory:
             return {"mem": mem}
         runs = [await run_rate(workers, [server.pid], conns, r, args.seconds) for r in args.rates]
@@ -271,7 +292,8 @@ async def bench_hub(
     args: argparse.Namespace, workers: Workers, people: People, procs: int, redis: str | None
 ) -> dict[str, Any]:
     """hub in `procs` processes (clients split across them), then overload on one process."""
-    servers = [hub_server(people, free_port(), redis) for _ in range(procs)]
+    settings = {"HUB_WS_HEARTBEAT": str(MEMORY_HEARTBEAT)}
+    servers = [hub_server(people, free_port(), redis, settings) for _ in range(procs)]
     for server in servers:
         await server.start()
     pids = [s.pid for s in servers]
@@ -279,16 +301,20 @@ async def bench_hub(
     try:
         await asyncio.sleep(1)
         path = f"/ws/meetings/{people.room}"
-        half = len(people.receivers) // 2
-        split = [people.receivers[:half], people.receivers[half:]]
+        rate = people.receivers[: args.clients]
+        half = len(rate) // 2
+        split = [rate[:half], rate[half:]]
         # Worker i's receivers go to process i (mod procs): clients split across processes.
         targets = [
             _targets(part, ports[i % procs :] + ports[: i % procs], path)
             for i, part in enumerate(split)
         ]
         senders = _targets(people.senders, ports, path)
-        traced = [traced_file(people.tmp, p) for p in ports]
-        conns, mem = await connect_room(workers, targets, senders, pids, traced)
+        conns = await connect_room(workers, targets, senders)
+        mem: dict[str, float] = {}
+        if procs == 1:
+            idle = _targets(people.receivers[args.clients :], ports, path)
+            mem = await idle_memory(workers, idle, pids, [traced_file(people.tmp, ports[0])])
         if args.only_memory:
             return {"mem": mem}
         runs = []
@@ -363,7 +389,7 @@ async def overload(
 
 async def main(args: argparse.Namespace) -> None:
     """Every run, then the table."""
-    raise_nofile(4 * (args.clients + args.senders) + 512)
+    raise_nofile(4 * (args.clients + args.idle + args.senders) + 512)
     args.tmp = Path(tempfile.mkdtemp(prefix="ws-fanout-"))
     redis = Redis().start()
     assert redis.proc is not None
@@ -373,17 +399,15 @@ async def main(args: argparse.Namespace) -> None:
     people: People | None = None
     try:
         t0 = time.monotonic()
-        people = await prepare_people(args.tmp, args.clients, args.senders, probes=4)
-        print(
-            f"signed in {args.clients + args.senders + 4} users in {time.monotonic() - t0:.1f} s",
-            flush=True,
-        )
+        people = await prepare_people(args.tmp, args.clients + args.idle, args.senders, probes=4)
+        signed = args.clients + args.idle + args.senders + 4
+        print(f"signed in {signed} users in {time.monotonic() - t0:.1f} s", flush=True)
         base = await bench_baseline(args, workers, people)
         print("baseline done", flush=True)
         one = await bench_hub(args, workers, people, 1, None)
         print("hub, 1 process done", flush=True)
         if args.only_memory:
-            show_memory(one["mem"], base["mem"])
+            show_memory(one["mem"], base["mem"], args.idle // 2)
             return
         two = await bench_hub(args, workers, people, 2, redis.url())
         four = await bench_hub(args, workers, people, 4, redis.url())
@@ -412,7 +436,7 @@ async def main(args: argparse.Namespace) -> None:
                     f"message ({r['redis_us']:.0f} µs of the redis-server process's CPU, idle "
                     f"work included); commands per message: {redis_line(r)}"
                 )
-        show_memory(one["mem"], base["mem"])
+        show_memory(one["mem"], base["mem"], args.idle // 2)
         over = one["overload"]
         print(
             f"overload (hub, 1 process, {over['target'] / 1000:.0f}k deliveries/s asked, "
@@ -435,10 +459,11 @@ async def main(args: argparse.Namespace) -> None:
         shutil.rmtree(args.tmp, ignore_errors=True)
 
 
-def show_memory(hub: dict[str, float], base: dict[str, float]) -> None:
+def show_memory(hub: dict[str, float], base: dict[str, float], batch: int) -> None:
     """Idle memory per connection, both ways, beside the baseline of the same run."""
     print(
-        f"\nidle memory per connection: RSS growth {hub['rss'] / 1024:.1f} KB against "
+        f"\nidle memory per connection ({batch} clients per batch): RSS growth "
+        f"{hub['rss'] / 1024:.1f} KB against "
         f"{base['rss'] / 1024:.1f} KB bare ({hub['rss'] / base['rss']:.2f}x); still allocated "
         f"(tracemalloc) {hub['traced'] / 1024:.1f} KB against {base['traced'] / 1024:.1f} KB "
         f"bare ({hub['traced'] / base['traced']:.2f}x)"
@@ -449,6 +474,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options."""
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--clients", type=int, default=1000)
+    p.add_argument(
+        "--idle",
+        type=int,
+        default=3000,
+        help="more clients, for idle memory (half RSS, half traced)",
+    )
     p.add_argument("--senders", type=int, default=40)
     p.add_argument("--seconds", type=float, default=5.0)
     p.add_argument("--rates", default="50000,100000", help="deliveries/s, comma separated")

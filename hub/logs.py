@@ -130,8 +130,18 @@ def json_logging() -> bool:
 class AccessLogger(AbstractAccessLogger):
     """One line per HTTP request with its request id; the formatter masks credentials in the URL."""
 
-    # One per connection (aiohttp makes it with each connection's protocol): no instance dict.
+    # aiohttp makes one with each connection's protocol. It holds only its logger and format, so
+    # the connections share one (the thousands of idle websockets of a meeting included).
     __slots__ = ()
+    _made: dict[tuple[int, str], AccessLogger] = {}  # noqa: RUF012  (a class-wide cache)
+
+    def __new__(cls, logger: logging.Logger, log_format: str) -> AccessLogger:
+        """The one instance for this logger and format."""
+        key = (id(logger), log_format)
+        made = cls._made.get(key)
+        if made is None:
+            made = cls._made[key] = super().__new__(cls)
+        return made
 
     def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
         """Write the access line for one answered request."""

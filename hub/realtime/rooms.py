@@ -16,6 +16,7 @@ import asyncio
 import collections
 import contextlib
 import logging
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from aiohttp import WSCloseCode, WSMsgType, web
@@ -99,12 +100,13 @@ class Room:
 
     def __init__(self, meeting_id: int) -> None:
         self.meeting_id = meeting_id
-        self.clients: dict[Client, None] = {}
+        # Each user's newest socket here; the others follow through `Client.older`. This is the
+        # room's one index of its clients: the per-user cap needs no scan, and a socket costs
+        # one dict slot per user, not one per socket plus a list per user.
+        self.newest: dict[int, Client] = {}
+        self.size = 0
         # `snapshot`, rebuilt when next needed after a join or leave.
         self._snapshot: tuple[Client, ...] | None = ()
-        # Each user's newest socket here; the others follow through `Client.older` (for the
-        # per-user cap without a scan, and no list per user).
-        self.newest: dict[int, Client] = {}
         self.subscription: Subscription | None = None
         self.ready: asyncio.Task[None] | None = None
         # The highest chat seq the broker brought here: where a catch-up after a broker
@@ -120,7 +122,7 @@ class Room:
         """The clients as a tuple a broadcast iterates without copying. Rebuilt on first use after
         a change, so a join storm of thousands costs a copy per broadcast, not one per join."""
         if self._snapshot is None:
-            self._snapshot = tuple(self.clients)
+            self._snapshot = tuple(_chained(self.newest.values()))
         return self._snapshot
 
     def first_delivery(self, seq: int) -> bool:
@@ -135,29 +137,24 @@ class Room:
 
     def add(self, client: Client) -> list[Client]:
         """Put a client in the room; returns all of its user's sockets here, oldest first."""
-        self.clients[client] = None
         self._snapshot = None
+        self.size += 1
         client.older = self.newest.get(client.user_id)
         self.newest[client.user_id] = client
-        mine: list[Client] = []
-        other: Client | None = client
-        while other is not None:
-            mine.append(other)
-            other = other.older
+        mine = list(_chained((client,)))
         mine.reverse()
         return mine
 
     def discard(self, client: Client) -> None:
         """Take a client out (no-op when absent)."""
-        if self.clients.pop(client, 0) is not None:
-            return
-        self._snapshot = None
         user_id = client.user_id
         newer, other = None, self.newest.get(user_id)
         while other is not None and other is not client:
             newer, other = other, other.older
         if other is None:
             return
+        self._snapshot = None
+        self.size -= 1
         if newer is not None:
             newer.older = client.older
         elif client.older is not None:
@@ -165,6 +162,15 @@ class Room:
         else:
             del self.newest[user_id]
         client.older = None
+
+
+def _chained(newest: Iterable[Client]) -> Iterator[Client]:
+    """Each of these clients, then the older sockets of its user, newest first."""
+    for client in newest:
+        other: Client | None = client
+        while other is not None:
+            yield other
+            other = other.older
 
 
 class RealtimeHub:
@@ -207,7 +213,7 @@ class RealtimeHub:
         next presence frame (within the debounce), as everyone else's does.
         """
         room = self.rooms.get(meeting_id)
-        if room and room.presence_text is not None and len(room.clients) >= REUSE_PRESENCE_AT:
+        if room and room.presence_text is not None and room.size >= REUSE_PRESENCE_AT:
             return room.presence_text
         return dumps(presence_frame(await self.presence.online(meeting_id)))
 
@@ -266,7 +272,7 @@ class RealtimeHub:
 
     def client_count(self) -> int:
         """Local clients across every room."""
-        return sum(len(r.clients) for r in self.rooms.values())
+        return sum(r.size for r in self.rooms.values())
 
     async def join(self, client: Client) -> None:
         """Add the client (still pending) and make sure this process listens to its meeting."""
@@ -298,7 +304,7 @@ class RealtimeHub:
         if room is None:
             return
         room.discard(client)
-        if room.clients or self.rooms.get(client.meeting_id) is not room:
+        if room.size or self.rooms.get(client.meeting_id) is not room:
             return
         del self.rooms[client.meeting_id]
         if room.ready is not None:

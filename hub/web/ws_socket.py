@@ -7,9 +7,11 @@ An idle socket should cost no more than in a bare aiohttp server (bench/ws_fanou
 from __future__ import annotations
 
 from collections.abc import Coroutine
+from types import MappingProxyType
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_writer import StreamWriter
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from hub.web.middleware import REQUEST_ID_HEADER
@@ -52,6 +54,7 @@ _LIFE_FIELDS = (
     "_ping_task",
 )
 _NO_HEADERS: CIMultiDictProxy[str] = CIMultiDictProxy(CIMultiDict())
+_NO_STATE: MappingProxyType[str, Any] = MappingProxyType({})
 
 
 class MeetingSocket(web.WebSocketResponse):
@@ -99,15 +102,23 @@ class MeetingSocket(web.WebSocketResponse):
         return life
 
 
-def _prime_layout() -> None:
-    first = MeetingSocket()
-    for name in _LIFE_FIELDS:
+# Fields of aiohttp's writer of each answer (the 101 of a socket too, which start() keeps for the
+# socket's life) set after its __init__: the first write, a length, chunking, compression.
+_WRITER_LATER_FIELDS = ("buffer_size", "output_size", "length", "chunked", "_eof", "_compress")
+
+
+def _prime_layout(first: object, names: tuple[str, ...]) -> None:
+    """Set each later field once on a throwaway first instance, before any real one exists, so
+    the class's shared key table already holds every name (see MeetingSocket)."""
+    for name in names:
         # A field that a later aiohttp renames only costs memory, never breaks anything.
         if hasattr(first, name):
             setattr(first, name, getattr(first, name))
 
 
-_prime_layout()
+_prime_layout(MeetingSocket(), _LIFE_FIELDS)
+# Without this, a join storm gave every socket's writer a dict of its own (464 bytes).
+_prime_layout(StreamWriter(None, None), _WRITER_LATER_FIELDS)  # type: ignore[arg-type]
 
 
 def release_request(request: web.BaseRequest) -> None:
@@ -124,6 +135,8 @@ def release_request(request: web.BaseRequest) -> None:
 
 def drop_sent_headers(ws: MeetingSocket) -> None:
     """Nothing reads the handshake's response headers once they are sent but the access line's
-    X-Request-Id: the socket keeps that, and shares one empty, read-only set of headers."""
+    X-Request-Id: the socket keeps that, and shares one empty, read-only set of headers, and one
+    empty, read-only response state (nothing stores into a websocket's)."""
     ws.request_id = ws.headers.get(REQUEST_ID_HEADER)
     ws._headers = _NO_HEADERS  # type: ignore[assignment]
+    ws._state = _NO_STATE  # type: ignore[assignment]
