@@ -477,7 +477,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--idle",
         type=int,
-        default=3000,
+        default=6000,
         help="more clients, for idle memory (half RSS, half traced)",
     )
     p.add_argument("--senders", type=int, default=40)

@@ -59,7 +59,7 @@ async def test_two_thousand_attendees(browser: Browser, start_hub: StartHub) -> 
     for i in range(CROWD):
         user = await upsert_login(db, f"p{i:04d}", None, now)
         await join_meeting(db, meeting.id, user.id, now + i / 1000)
-        presence.add(meeting.id, user.as_json())
+        presence.add(meeting.id, user)
     named = await upsert_login(db, "p1234", None, now)
     await set_name(db, named.id, "王小明")
     await presence.flush(meeting.id)

@@ -46,9 +46,9 @@ async def test_a_silent_socket_is_cut_and_a_polite_one_stays(
         await wait_until(lambda: len(hub.clients(meeting.id)) == 2, 15, "both in the room")
         # Rounds go by (1 s each): the mute socket is cut, the polite one is not.
         await wait_until(lambda: len(hub.clients(meeting.id)) == 1, 15, "the mute one cut")
-        assert [c.user["userid"] for c in hub.clients(meeting.id)] == ["zhangsan"]
+        assert [c.user.userid for c in hub.clients(meeting.id)] == ["zhangsan"]
         await asyncio.sleep(2.5)  # two more rounds: answering them keeps it in
-        assert [c.user["userid"] for c in hub.clients(meeting.id)] == ["zhangsan"]
+        assert [c.user.userid for c in hub.clients(meeting.id)] == ["zhangsan"]
         await polite.send_json({"type": "chat", "text": "still here", "client_id": "hb-1"})
         await wait_until(lambda: "still here" in chats, 10, "the chat back on the polite socket")
         # The mute client finds its connection gone when it reads at last.

@@ -22,6 +22,7 @@ from typing import Any
 from hub.cache import Cache
 from hub.clock import Clock
 from hub.events import EventBus
+from hub.storage.users import User
 
 log = logging.getLogger(__name__)
 
@@ -73,19 +74,19 @@ class Presence:
         self.proc = secrets.token_hex(6)
         # Without a shared cache: the user ids each meeting's last frame was sent for.
         self._sent: dict[int, list[int]] = {}
-        # meeting id -> user id -> user json, for the users with a connection here; and the
+        # meeting id -> user id -> user, for the users with a connection here; and the
         # connections past the first of those with more than one (most have exactly one).
-        self.local: dict[int, dict[int, UserJson]] = {}
+        self.local: dict[int, dict[int, User]] = {}
         self._more: dict[tuple[int, int], int] = {}
         self._dirty: set[int] = set()
         self._retry: set[int] = set()
         self._flusher: asyncio.Task[None] | None = None
         self._closed = False
 
-    def add(self, meeting_id: int, user: UserJson) -> None:
+    def add(self, meeting_id: int, user: User) -> None:
         """Count one more connection of `user` in the meeting."""
         users = self.local.setdefault(meeting_id, {})
-        user_id = int(user["id"])
+        user_id = user.id
         if user_id in users:
             key = (meeting_id, user_id)
             self._more[key] = self._more.get(key, 0) + 1
@@ -111,7 +112,7 @@ class Presence:
     def local_users(self, meeting_id: int) -> list[UserJson]:
         """The users connected to this process, by id."""
         users = self.local.get(meeting_id, {})
-        return [users[k] for k in sorted(users)]
+        return [users[k].as_json() for k in sorted(users)]
 
     async def online(self, meeting_id: int) -> list[UserJson]:
         """Everyone online on any process (this process's own view when the cache fails)."""

@@ -192,4 +192,4 @@ async def on_reaction(app: web.Application, client: Client, frame: dict[str, Any
     emoji = frame.get("emoji")
     if not isinstance(emoji, str):
         raise FrameError("bad_emoji", "emoji must be a string")
-    app[REACTIONS].add(client.meeting_id, int(client.user["id"]), emoji)
+    app[REACTIONS].add(client.meeting_id, client.user_id, emoji)

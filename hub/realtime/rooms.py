@@ -28,6 +28,7 @@ from hub.realtime.limits import TokenBucket, UserChatLimit
 from hub.realtime.presence import Presence, presence_frame
 from hub.storage import Database
 from hub.storage.chat import messages_after
+from hub.storage.users import User
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ class Client:
         ws: web.WebSocketResponse,
         transport: asyncio.Transport,
         meeting_id: int,
-        user: Any,
+        user: User,
         *,
         swept: bool = False,
     ) -> None:
@@ -92,7 +93,7 @@ class Client:
     @property
     def user_id(self) -> int:
         """The id of the user this socket belongs to."""
-        return int(self.user["id"])
+        return self.user.id
 
 
 class Room:

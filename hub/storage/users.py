@@ -14,9 +14,12 @@ _COLUMNS = "id, userid, name, avatar, needs_name, provider"
 NAME_REFRESH_SECONDS = 86_400.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class User:
-    """A signed-in person; `userid` is their WeCom account, `name` what others see."""
+    """A signed-in person; `userid` is their WeCom account, `name` what others see.
+
+    Slotted: every open meeting socket holds its person's (hub.realtime.rooms.Client.user).
+    """
 
     id: int
     userid: str

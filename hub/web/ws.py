@@ -75,7 +75,13 @@ async def on_chat(app: web.Application, client: Client, frame: dict[str, Any]) -
     except HubError as refused:
         raise FrameError(refused.code, refused.message) from None
     stored, created = await send_chat(
-        app[DB], app[EVENTS], client.meeting_id, client.user, text, client_id, app[CLOCK].time()
+        app[DB],
+        app[EVENTS],
+        client.meeting_id,
+        client.user.as_json(),
+        text,
+        client_id,
+        app[CLOCK].time(),
     )
     if not created:
         await send(app, client, stored)
@@ -152,7 +158,7 @@ async def _accept(request: web.Request) -> tuple[Client, int]:
         # cheap. Chat needs far less than 128 KiB in flight.
         with contextlib.suppress(OSError):
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, KERNEL_SNDBUF)
-    return Client(ws, transport, meeting.id, user.as_json(), swept=True), after
+    return Client(ws, transport, meeting.id, user, swept=True), after
 
 
 async def ws_meeting(request: web.Request) -> web.StreamResponse:
@@ -203,7 +209,7 @@ async def _life(app: web.Application, client: Client, after: int) -> None:
             log.exception("websocket of meeting %s failed", client.meeting_id)
             await ws.close(code=WSCloseCode.INTERNAL_ERROR, message=b"internal error")
         finally:
-            hub.presence.remove(client.meeting_id, int(client.user["id"]))
+            hub.presence.remove(client.meeting_id, client.user_id)
     finally:
         await hub.leave(client)
         await ws.close()  # the life ran in place of aiohttp's write_eof, which closes
@@ -244,7 +250,7 @@ async def _start(app: web.Application, client: Client, after: int) -> None:
     db = app[DB]
     hub = app[REALTIME]
     floor = await last_seq(db, client.meeting_id)
-    await send(app, client, {"type": "hello", "you": client.user, "last_seq": floor})
+    await send(app, client, {"type": "hello", "you": client.user.as_json(), "last_seq": floor})
     cursor = after
     while 0 <= cursor < floor:
         page = await messages_after(db, client.meeting_id, cursor, HISTORY_PAGE, up_to=floor)

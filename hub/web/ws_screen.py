@@ -31,6 +31,7 @@ from hub.storage import DatabaseUnavailable
 from hub.storage.chat import last_seq, messages_after
 from hub.storage.meetings import Meeting, get_meeting, is_attendee, meeting_by_number
 from hub.storage.screens import link_active
+from hub.storage.users import User
 from hub.web.auth import require_user
 from hub.web.origin import same_origin
 
@@ -51,11 +52,11 @@ class ScreenSockets:
         self.by_link: dict[int, set[Client]] = {}
         self._ids = itertools.count(-1, -1)
 
-    def screen_user(self) -> dict[str, Any]:
+    def screen_user(self) -> User:
         """The placeholder user of one screen socket; delivery never reads it, presence never
         holds it. Its id is negative and its own: no real user has one, so a screen never
         counts against a person's socket cap, and screens never cap each other."""
-        return {"id": next(self._ids), "userid": "", "name": "", "avatar": "", "screen": True}
+        return User(id=next(self._ids), userid="", name="", avatar="")
 
     def add(self, link_id: int, client: Client) -> None:
         """Remember a client opened through a link."""
