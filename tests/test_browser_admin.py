@@ -91,6 +91,8 @@ async def test_demo_home_shows_the_simulator_rooms_soon_after_start(
     settings = make_settings(
         demo=True,
         demo_rooms=8,
+        # Not the demo's usual 9100: test_demo_port needs that one to itself.
+        simulator_port=free_port(),
         live_sync_enabled=True,
         live_sync_interval=1.0,
         public_url=f"http://127.0.0.1:{port}",

@@ -24,6 +24,7 @@ from tests.fixtures_wechat import (
     sim_get,
     sim_post,
 )
+from tests.servers import free_port
 
 pytestmark = pytest.mark.sim(rooms=3)
 
@@ -185,7 +186,8 @@ async def test_wecom_login_and_a_used_code(
 async def test_demo_mode_starts_the_simulator_and_points_clients_at_it(
     hub_client: AppClient, make_settings: Callable[..., Settings]
 ) -> None:
-    client = await hub_client(make_settings(demo=True, demo_rooms=5))
+    # Not the demo's usual 9100: test_demo_port needs that one to itself.
+    client = await hub_client(make_settings(demo=True, demo_rooms=5, simulator_port=free_port()))
     app = client.app
     simulator = app[SIMULATOR]
     assert app[ENDPOINTS].wechat_base == simulator.url == app[ENDPOINTS].wecom_base
