@@ -251,7 +251,20 @@ async def idle_memory(
     alive = await traced_bytes(traced, pids) / max(1, made)
     for i in range(2):
         await workers.call(i, "close", group="idle")
+    await cpu_settled(pids)  # the servers clean up after thousands of closes before a rate run
     return {"rss": rss, "traced": alive}
+
+
+async def cpu_settled(pids: list[int], within: float = 60.0) -> None:
+    """Wait until the servers spend under 5% of a core over half a second (or `within` ends)."""
+    deadline = time.monotonic() + within
+    last = sum(cpu_seconds(p) for p in pids)
+    while time.monotonic() < deadline:
+        await asyncio.sleep(0.5)
+        now = sum(cpu_seconds(p) for p in pids)
+        if now - last < 0.025:
+            return
+        last = now
 
 
 async def bench_baseline(

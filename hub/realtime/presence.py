@@ -39,9 +39,10 @@ FRAME_USERS = 100
 UserJson = dict[str, Any]
 
 
-def presence_frame(online: list[UserJson]) -> dict[str, Any]:
-    """The `presence` frame for a list of online users."""
-    return {"type": "presence", "online": online[:FRAME_USERS], "count": len(online)}
+def presence_frame(online: list[UserJson], count: int | None = None) -> dict[str, Any]:
+    """The `presence` frame for a list of online users (or its first ones, and how many)."""
+    shown = online[:FRAME_USERS]
+    return {"type": "presence", "online": shown, "count": len(online) if count is None else count}
 
 
 def _union(procs: dict[str, Any]) -> list[UserJson]:
@@ -174,10 +175,13 @@ class Presence:
     async def flush(self, meeting_id: int) -> None:
         """Write this process's users of the meeting; publish the union when it changed."""
         if not self.cache.shared:
-            online = self.local_users(meeting_id)
-            ids = [int(u["id"]) for u in online]
+            users = self.local.get(meeting_id, {})
+            ids = sorted(users)
             if ids != self._sent.get(meeting_id, []):
-                await self.events.meeting(meeting_id, presence_frame(online))
+                # JSON for the people the frame shows only: at 10,000 online a flush would
+                # otherwise build 10,000 dicts to send 100.
+                shown = [users[i].as_json() for i in ids[:FRAME_USERS]]
+                await self.events.meeting(meeting_id, presence_frame(shown, len(ids)))
             if ids:
                 self._sent[meeting_id] = ids
             else:

@@ -127,10 +127,11 @@ def release_request(request: web.BaseRequest) -> None:
     matched values (the meeting number; the route stays). The request lives as long as the
     socket; the access line at its end recomputes the little it reads."""
     request._state.clear()
+    # Through the attributes, not the cached properties: reading those would cache them again.
+    request._rel_url._cache.clear()  # type: ignore[attr-defined]  # a TypedDict to mypy
+    if isinstance(request, web.Request) and request._match_info is not None:
+        request._match_info.clear()
     request._cache.clear()
-    request.rel_url._cache.clear()  # type: ignore[attr-defined]  # a TypedDict to mypy
-    if isinstance(request, web.Request):
-        request.match_info.clear()
 
 
 def drop_sent_headers(ws: MeetingSocket) -> None:
