@@ -1,4 +1,5 @@
-"""Meeting websockets opened by the hundred carry no per-instance dict, even after a later field.
+"""Meeting websockets opened by the hundred carry no per-instance dict, even after a later field,
+and live in aiohttp's write_eof with no middleware or handler frame suspended.
 
 CPython 3.11 keeps an object's attributes inline, in a values array shared-key with its class,
 with no dict of its own, only while the class's shared key table can still take new names (at
@@ -14,6 +15,7 @@ changing it: inline attributes appear as their values, a materialized dict as th
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from typing import Any
 
@@ -55,12 +57,26 @@ LATER_FIELDS = frozenset(
 AIOHTTP_FIELDS = frozenset(vars(web.WebSocketResponse())) | LATER_FIELDS
 
 
-def instance_dict(ws: web.WebSocketResponse) -> dict[str, Any] | None:
-    """The socket's own attribute dict when it has one, found without creating one."""
-    for referent in gc.get_referents(ws):
-        if isinstance(referent, dict) and AIOHTTP_FIELDS.intersection(referent):
+# aiohttp's StreamWriter fields, set in __init__ or at the first write.
+WRITER_FIELDS = frozenset({"_protocol", "loop", "_headers_buf", "buffer_size", "output_size"})
+
+
+def instance_dict(obj: object, fields: frozenset[str] = AIOHTTP_FIELDS) -> dict[str, Any] | None:
+    """The object's own attribute dict when it has one, found without creating one."""
+    for referent in gc.get_referents(obj):
+        if isinstance(referent, dict) and fields.intersection(referent):
             return referent
     return None
+
+
+def awaited(task: asyncio.Task[Any]) -> list[str]:
+    """The names of the coroutines a task is suspended in, outermost first."""
+    names: list[str] = []
+    coro: Any = task.get_coro()
+    while coro is not None and hasattr(coro, "cr_code"):
+        names.append(coro.cr_code.co_name)
+        coro = coro.cr_await
+    return names
 
 
 def test_the_check_sees_a_dict_when_there_is_one() -> None:
@@ -92,6 +108,18 @@ async def test_hundreds_of_concurrent_meeting_sockets_carry_no_dict(
         assert all(type(ws) is MeetingSocket for ws in server_side)
         with_dict = [ws for ws in server_side if instance_dict(ws) is not None]
         assert not with_dict, f"{len(with_dict)} of {SOCKETS} sockets have a dict of their own"
+        # The 101's writer, which aiohttp keeps for the socket's life, has none either.
+        writers = [ws._payload_writer for ws in server_side]
+        with_dict = [w for w in writers if instance_dict(w, WRITER_FIELDS) is not None]
+        assert not with_dict, f"{len(with_dict)} of {SOCKETS} writers have a dict of their own"
+        # Each socket lives in aiohttp's write_eof: no middleware or handler frame is suspended,
+        # and the request keeps no cached lookups or keys.
+        chains = [awaited(t) for t in asyncio.all_tasks() if awaited(t)[:1] == ["_handle_request"]]
+        assert len(chains) >= SOCKETS
+        for chain in chains:
+            assert chain[:3] == ["_handle_request", "finish_response", "_life"], chain
+            assert not {"request_middleware", "ws_meeting", "_handle", "impl"} & set(chain), chain
+        assert all(not ws._req._cache and not ws._req._state for ws in server_side)
 
         # What the heartbeat does at 25 s: the pong timer, then the ping task (None while none
         # is in flight, as here). Python keeps one spare name in the shared table, so a single
