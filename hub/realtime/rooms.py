@@ -43,9 +43,6 @@ TOO_MANY_SOCKETS = 4429
 SOCKETS_PER_USER = 5
 # From this many local sockets, a new socket starts from the room's last presence frame.
 REUSE_PRESENCE_AT = 200
-# Every this many seconds the hub pings its meeting sockets; one silent for a whole round is
-# closed (a peer gone without a FIN: a phone that lost its network).
-HEARTBEAT = 25.0
 
 
 class Client:
