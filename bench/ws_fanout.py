@@ -402,7 +402,8 @@ async def overload(
 
 async def main(args: argparse.Namespace) -> None:
     """Every run, then the table."""
-    raise_nofile(4 * (args.clients + args.idle + args.senders) + 512)
+    # A server holds every client's socket (each worker half of them), plus its own files.
+    raise_nofile(args.clients + args.idle + args.senders + 1024)
     args.tmp = Path(tempfile.mkdtemp(prefix="ws-fanout-"))
     redis = Redis().start()
     assert redis.proc is not None
