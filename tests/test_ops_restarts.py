@@ -217,9 +217,14 @@ async def test_redis_restart_during_chat_resumes_and_fills_the_gap(
     restarted = asyncio.Event()
     progress: dict[str, int] = {}
 
-    async def listen(browser: aiohttp.ClientSession, leave_during_outage: bool) -> list[int]:
+    listening = [asyncio.Event(), asyncio.Event()]
+
+    async def listen(
+        browser: aiohttp.ClientSession, leave_during_outage: bool, joined: asyncio.Event
+    ) -> list[int]:
         seen: list[int] = []
         ws = await browser.ws_connect(path, headers={"Origin": origin})
+        joined.set()  # in the room from its 101 on: the first message may go out now
         while len(seen) < total:
             assert time.monotonic() < deadline, f"saw {seen}"
             if leave_during_outage and "before" in progress and not restarted.is_set():
@@ -247,6 +252,8 @@ async def test_redis_restart_during_chat_resumes_and_fills_the_gap(
         return seen
 
     async def talk() -> None:
+        for joined in listening:
+            await joined.wait()
         for j in range(total):
             await sender.say(f"hello {j}", f"c{j:03d}", deadline)
             await asyncio.sleep(0.08)
@@ -262,7 +269,7 @@ async def test_redis_restart_during_chat_resumes_and_fills_the_gap(
         restarted.set()
 
     stayed, resumed, _, _ = await asyncio.gather(
-        listen(stays, False), listen(resumes, True), talk(), restart()
+        listen(stays, False, listening[0]), listen(resumes, True, listening[1]), talk(), restart()
     )
     # The restart really happened mid-conversation.
     assert 0 < progress["before"] < total and progress["after"] < total, progress
