@@ -225,9 +225,10 @@ async def idle_memory(
 ) -> dict[str, float]:
     """Idle memory per connection, marginal, with the meeting's other clients already in: RSS
     growth over a first batch of idle clients, then bytes still allocated (tracemalloc) over a
-    second batch, traced alone (tracing costs memory of its own). Both batches are large: RSS
-    moves by whole allocator arenas (1 MiB), which over a few hundred sockets would swing the
-    figure by kilobytes. The idle clients are closed again before the rate runs."""
+    second batch, traced alone (tracing costs memory of its own). Both batches are large: memory
+    grows in steps (tables double, the allocator takes whole pools), which over a few hundred
+    sockets swung the figure by most of a kilobyte. The idle clients are closed again before the
+    rate runs."""
 
     async def batch(part: list[Target]) -> int:
         # Half to each worker process, at once.

@@ -115,7 +115,7 @@ class RecentLooks:
     An entry lives in the generation it was written to; the younger one is retired every
     `ttl / 2` seconds (or once it holds `size` ids) and the older one dropped, so a hit is never
     older than `ttl`. Plain dicts of id -> user: per session a slot and the id, no timestamps,
-    no tuples, no linked list (an open websocket keeps its session here).
+    no tuples, no linked list.
     """
 
     def __init__(self, ttl: float, size: int) -> None:

@@ -62,11 +62,11 @@ class MeetingSocket(web.WebSocketResponse):
 
     CPython 3.11 keeps an object's attributes inline, without a dict, only while its class's shared
     key table (at most 30 names) can still grow, and every new instance shrinks that allowance by
-    one. Sockets that open by the hundred before the first has set its fields (and any socket
-    whose heartbeat sets a field first at 25 s) each end up with a dict of their own, about
-    830 bytes. So the fields `__init__` sets live in slots, and `_prime_layout` sets every later
-    field once, on a throwaway instance, before a real socket exists. The screen and live-feed
-    sockets use the base class: their different lives cannot spend this class's allowance.
+    one. Sockets that open by the hundred before the first has set its fields each end up with a
+    dict of their own, about 830 bytes. So the fields `__init__` sets live in slots, and
+    `_prime_layout` sets every later field once, on a throwaway instance, before a real socket
+    exists. The screen and live-feed sockets use the base class: their different lives cannot
+    spend this class's allowance.
     """
 
     # A field that a later aiohttp gives a class default stays out: a slot would hide it.
