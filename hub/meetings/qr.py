@@ -8,6 +8,7 @@ import base64
 import functools
 import hashlib
 import io
+import math
 from dataclasses import dataclass
 
 import qrcode
@@ -93,13 +94,17 @@ def hub_link(text: str, public_url: str) -> str | None:
     return str(url)
 
 
-async def take_render(cache: Cache, user_id: int, now: float, per_minute: int) -> int | None:
-    """Count one custom render for `user_id`; the seconds to wait when over `per_minute`.
+async def take_render(cache: Cache, user_id: int, per_minute: int) -> int | None:
+    """Count one custom render for `user_id`; the whole seconds to wait when over `per_minute`.
 
-    A fixed one-minute window in the cache, so the limit holds across processes with Redis.
+    The minute starts at the user's first render (the key's expiry), as the meeting lookup
+    throttle's window does, so the limit holds across processes with Redis. A window aligned
+    to the clock's minutes would let 2 × `per_minute` renders through in a second across a
+    minute's turn.
     """
-    window = int(now // 60)
-    count = await cache.incr(f"qr-renders:{user_id}:{window}", 1, ttl=120)
+    key = f"qr-renders:{user_id}"
+    count = await cache.incr(key, 1, ttl=60)
     if count <= per_minute:
         return None
-    return max(1, int((window + 1) * 60 - now) + 1)
+    left = await cache.ttl(key)
+    return max(1, math.ceil(left if left is not None else 60))

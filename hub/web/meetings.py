@@ -327,7 +327,7 @@ async def qrcode_data_url(request: web.Request) -> web.Response:
         raise bad_request("only links to this hub can be turned into QR codes", "foreign_url")
     app = request.app
     per_minute = app[SETTINGS].qr_renders_per_minute
-    wait = await take_render(app[CACHE], user.id, app[CLOCK].time(), per_minute)
+    wait = await take_render(app[CACHE], user.id, per_minute)
     if wait is not None:
         raise ApiError(
             429, "qr_rate_limited", "too many QR codes; try again soon", retry_after=wait
