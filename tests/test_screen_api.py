@@ -281,3 +281,48 @@ async def test_concurrent_choices_get_distinct_rising_versions(
     state = await _ok(await client.get(f"/api/meetings/{number}/screen"))
     assert state["presenting_version"] == len(shows)
     await ws.close()
+
+
+async def test_deleting_an_activity_keeps_the_organizers_choice_and_the_auto_rule(
+    sim: RunningSimulator, make_settings: Any, hub_client: Any, db_url: str
+) -> None:
+    client = await hub_client(sim_settings(make_settings, sim.url, database_url=db_url))
+    await login(client, sim.url, "zhangsan")
+    number = await _meeting(client)
+    path = f"/api/meetings/{number}/presenting"
+
+    async def create(plural: str, body: dict[str, Any]) -> dict[str, Any]:
+        made: dict[str, Any] = await _ok(
+            await client.post(f"/api/meetings/{number}/{plural}", json=body), 201
+        )
+        return made
+
+    def on(kind: str, made: dict[str, Any]) -> dict[str, Any]:
+        return {"show": "activity", "kind": kind, "id": made["id"]}
+
+    async def delete_and_see(plural: str, made: dict[str, Any]) -> dict[str, Any]:
+        """Delete; the `presenting` frame every socket gets must say what GET says."""
+        await _ok(await client.delete(f"/api/{plural}/{made['id']}"))
+        pushed = await _frame(ws, "presenting")
+        shown: dict[str, Any] = await _ok(await client.get(path))
+        assert {k: pushed[k] for k in shown} == shown
+        return shown
+
+    ws = await client.ws_connect(f"/ws/meetings/{number}", headers=ORIGIN)
+    older = await create("ratings", {"subject": "开场", "max": 5})
+    await _ok(await client.put(path, json={"show": "chat"}))
+    await _frame(ws, "presenting")
+    poll = await create("polls", {"question": "午饭", "options": ["面", "饭"]})
+    assert await _ok(await client.get(path)) == on("poll", poll)
+    # An older activity goes: the new poll auto_present put on screen stays there.
+    assert await delete_and_see("ratings", older) == on("poll", poll)
+    # The poll on screen goes: the organizer's chat comes back, not the join page.
+    assert await delete_and_see("polls", poll) == {"show": "chat"}
+    # And the next new activity still takes the screen.
+    newer = await create("ratings", {"subject": "收尾", "max": 5})
+    assert await _ok(await client.get(path)) == on("rating", newer)
+    # Chosen by hand, then deleted: the join page (there is no earlier choice to give back).
+    await _ok(await client.put(path, json=on("rating", newer)))
+    await _frame(ws, "presenting")
+    assert await delete_and_see("ratings", newer) == {"show": "join"}
+    await ws.close()

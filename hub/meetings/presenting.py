@@ -4,11 +4,13 @@ The organizer picks `join`, `chat`, `blank` or one activity. With the meeting se
 `auto_present` on, an activity created after that choice takes over the screen: the stored row
 keeps how many activities existed when the choice was made, so "newer than the choice" needs no
 hook in activity creation and survives refreshes and restarts. Votes, claims and scores create
-nothing, so they never move the screen.
+nothing, so they never move the screen. Deleting an activity stores the choice again at the
+smaller count (`after_delete`), so the rule stays true.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,16 +77,47 @@ def parse_presenting(body: dict[str, Any], kinds: tuple[str, ...]) -> Presenting
 
 
 def effective(
-    stored: StoredPresenting | None, auto: bool, count: int, newest: ActivityRef | None
+    stored: StoredPresenting | None,
+    auto: bool,
+    count: int,
+    newest: ActivityRef | None,
+    alive: Collection[ActivityRef],
 ) -> Presenting:
-    """What the screen shows, from the stored choice, the setting and the activities now."""
+    """What the screen shows, from the stored choice, the setting and the activities now
+    (`alive`: every activity the meeting still has)."""
     if auto and newest is not None and count > (stored.activities_seen if stored else 0):
         return Presenting("activity", newest.kind, newest.id)
     if stored is None:
         return JOIN
     if stored.mode == "activity":
-        return Presenting("activity", stored.kind, stored.activity_id)
+        chosen = ActivityRef(str(stored.kind), int(stored.activity_id or 0))
+        # Deleted since it was chosen: the screen falls back to the join page.
+        return Presenting("activity", chosen.kind, chosen.id) if chosen in alive else JOIN
     return Presenting(stored.mode)
+
+
+def after_delete(
+    stored: StoredPresenting | None,
+    shown: Presenting,
+    auto: bool,
+    count: int,
+    gone: ActivityRef,
+    left: int,
+    alive: Collection[ActivityRef],
+) -> tuple[Presenting, int]:
+    """The choice to store once `gone` is deleted, and the count to store it at.
+
+    `shown` is what the screen showed at `count` activities; `left` and `alive` are after the
+    delete. The organizer's choice stays (the join page when it was `gone`), so a poll created
+    by mistake and deleted gives the chat back. An activity auto_present put on screen stays
+    there unless it is `gone`. The count is the one after the delete: left at the old count,
+    the rule would hide the next new activity, or take the one on screen off it.
+    """
+    choice = effective(stored, False, 0, None, alive)
+    by_rule = auto and count > (stored.activities_seen if stored else 0)
+    if by_rule and shown != Presenting("activity", gone.kind, gone.id):
+        return choice, left - 1
+    return choice, left
 
 
 async def stored_choice(ex: Executor, meeting_id: int) -> StoredPresenting | None:

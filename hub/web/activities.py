@@ -7,6 +7,7 @@ is read once per request; an action reads its activity once before and once afte
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from aiohttp import web
@@ -21,14 +22,20 @@ from hub.errors import conflict, not_found
 from hub.events import EVENTS
 from hub.keys import CACHE, CLOCK, DB
 from hub.meetings.access import check_access
+from hub.meetings.presenting import ActivityRef
+from hub.meetings.presenting import frame as presenting_frame
+from hub.storage import StorageError
 from hub.storage.meetings import Meeting
 from hub.web.access import meeting_for
 from hub.web.activity_timers import activity_id_of, setup_activity_timers
 from hub.web.auth import require_user
 from hub.web.catchup import setup_catchup
 from hub.web.export import export_csv
+from hub.web.screen_state import current, restate_after_delete
 from hub.web.validate import read_json
 from hub.web.workbook import export_workbook
+
+log = logging.getLogger(__name__)
 
 AnyKind = ActivityKind[Any, Any]
 
@@ -129,7 +136,8 @@ def action_handler(kind: AnyKind, action: Action[Any]) -> Handler:
 
 def delete_handler(kind: AnyKind) -> Handler:
     """DELETE /api/<plural>/{id}: the organizer deletes an activity nobody has used yet (409
-    `activity_used` once someone has); a `deleted` frame tells every client to drop it."""
+    `activity_used` once someone has); a `deleted` frame tells every client to drop it, and a
+    `presenting` frame moves screens that showed it back to the organizer's last choice."""
     if kind.remove is None:  # pragma: no cover - only kinds that can be deleted get the route
         raise ValueError(f"{kind.name} cannot be deleted")
 
@@ -139,12 +147,26 @@ def delete_handler(kind: AnyKind) -> Handler:
         db = request.app[DB]
         activity, meeting = await kind.locate(db, activity_id)
         await check_access(db, meeting, user, organizer=True, live=True)
+        before = await current(db, meeting.id)
         if not await kind.delete_unused(db, activity):
             raise conflict(
                 f"the {kind.label} has been used and stays in the record", "activity_used"
             )
+        events = request.app[EVENTS]
         data = {"id": activity.id, "version": activity.version + 1}
-        await request.app[EVENTS].activity(meeting.id, kind.name, "deleted", data)
+        await events.activity(meeting.id, kind.name, "deleted", data)
+        gone = ActivityRef(kind.name, activity.id)
+        now = request.app[CLOCK].time()
+        try:
+            after = await restate_after_delete(db, meeting.id, gone, before, now)
+        except StorageError:
+            # The delete is committed, so it is answered as done; screens still drop the
+            # activity (the rule skips a deleted choice), only the count rule waits.
+            log.exception("the screen of meeting %s was not restated after a delete", meeting.id)
+        else:
+            await events.meeting(
+                meeting.id, presenting_frame(after.presenting, after.auto, after.version)
+            )
         return web.json_response({"deleted": activity.id, "kind": kind.name})
 
     return delete

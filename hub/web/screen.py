@@ -70,7 +70,7 @@ async def put_presenting(request: web.Request) -> web.Response:
     await _check_activity(request, meeting, choice)
     app = request.app
     db = app[DB]
-    count, _ = await census(db, meeting.id)
+    count = (await census(db, meeting.id)).count
     version = await choose(db, meeting.id, choice, count, app[CLOCK].time())
     auto = bool((await meeting_settings(db, meeting.id))[AUTO_PRESENT.name])
     await app[EVENTS].meeting(meeting.id, frame(choice, auto, version))

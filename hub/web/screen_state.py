@@ -1,25 +1,35 @@
 """What a screen shows now: the presenting rule over the registered kinds, and the screen's state.
 
-The census (how many activities, which is newest) walks `KINDS`, so a new kind needs nothing
-here: its listing's `id` and `created_at`, and its stored `created_at` for ties, are enough.
+The census (how many activities, which is newest, which still exist) walks `KINDS`, so a new
+kind needs nothing here: its listing's `id` and `created_at`, and its stored `created_at` for
+ties, are enough.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from aiohttp import web
 
 from hub.activities import KINDS
 from hub.activities.kind import Json
 from hub.keys import DB
-from hub.meetings.presenting import ActivityRef, Presenting, effective, stored_choice
+from hub.meetings.presenting import (
+    ActivityRef,
+    Presenting,
+    after_delete,
+    choose,
+    effective,
+    stored_choice,
+)
 from hub.meetings.settings import AUTO_PRESENT, meeting_settings
 from hub.realtime.chat import messages_json
 from hub.realtime.rooms import REALTIME
 from hub.storage import Database
 from hub.storage.chat import last_seq, messages_after
 from hub.storage.meetings import Meeting, list_attendees
+from hub.storage.screens import StoredPresenting
 from hub.storage.users import get_users
 from hub.web.meetings import meeting_summary
 from hub.web.screen_access import ScreenViewer
@@ -34,21 +44,33 @@ async def all_activities(db: Database, meeting_id: int) -> dict[str, list[Json]]
     return {kind.plural: await kind.listing(db, meeting_id, SCREEN_VIEWER_ID) for kind in KINDS}
 
 
+@dataclass(frozen=True)
+class Census:
+    """How many activities the meeting has, the newest one, and all of them."""
+
+    count: int
+    newest: ActivityRef | None
+    alive: frozenset[ActivityRef]
+
+
 async def census(
     db: Database, meeting_id: int, activities: dict[str, list[Json]] | None = None
-) -> tuple[int, ActivityRef | None]:
-    """How many activities the meeting has, and the newest one."""
+) -> Census:
+    """The meeting's activities, counted (`activities`: a listing already read)."""
     listed = activities if activities is not None else await all_activities(db, meeting_id)
-    count = 0
+    alive = frozenset(
+        ActivityRef(kind.name, int(item["id"]))
+        for kind in KINDS
+        for item in listed.get(kind.plural, [])
+    )
     best: list[tuple[str, Any, Json]] = []
     for kind in KINDS:
         items = listed.get(kind.plural, [])
-        count += len(items)
         if items:
             top = max(items, key=lambda item: (str(item.get("created_at") or ""), int(item["id"])))
             best.append((str(top.get("created_at") or ""), kind, top))
     if not best:
-        return count, None
+        return Census(len(alive), None, alive)
     newest_second = max(stamp for stamp, _, _ in best)
     tied = [(kind, item) for stamp, kind, item in best if stamp == newest_second]
     if len(tied) > 1:
@@ -61,20 +83,46 @@ async def census(
         _, kind, item = max(stamps, key=lambda s: s[0])
     else:
         kind, item = tied[0]
-    return count, ActivityRef(kind.name, int(item["id"]))
+    return Census(len(alive), ActivityRef(kind.name, int(item["id"])), alive)
+
+
+class Shown(NamedTuple):
+    """What a screen presents, whether auto_present is on, the activity count, and the version
+    of the organizer's last choice (0 before any)."""
+
+    presenting: Presenting
+    auto: bool
+    activities: int
+    version: int
 
 
 async def current(
     db: Database, meeting_id: int, activities: dict[str, list[Json]] | None = None
-) -> tuple[Presenting, bool, int, int]:
-    """What the screen presents now, whether auto_present is on, the activity count, and the
-    version of the organizer's last choice (0 before any)."""
+) -> Shown:
+    """What the screen presents now (`activities`: a listing already read)."""
     settings = await meeting_settings(db, meeting_id)
     auto = bool(settings[AUTO_PRESENT.name])
-    count, newest = await census(db, meeting_id, activities)
+    now = await census(db, meeting_id, activities)
     stored = await stored_choice(db, meeting_id)
     version = stored.version if stored else 0
-    return effective(stored, auto, count, newest), auto, count, version
+    return Shown(
+        effective(stored, auto, now.count, now.newest, now.alive), auto, now.count, version
+    )
+
+
+async def restate_after_delete(
+    db: Database, meeting_id: int, gone: ActivityRef, before: Shown, now: float
+) -> Shown:
+    """Store the organizer's choice again once `gone` is deleted (`before`: the screen just
+    before the delete), at the count `after_delete` gives; returns what the screen shows."""
+    after = await census(db, meeting_id)
+    stored = await stored_choice(db, meeting_id)
+    args = (before.presenting, before.auto, before.activities, gone, after.count, after.alive)
+    choice, seen = after_delete(stored, *args)
+    version = await choose(db, meeting_id, choice, seen, now)
+    row = StoredPresenting(choice.show, choice.kind, choice.id, seen, now, version)
+    shown = effective(row, before.auto, after.count, after.newest, after.alive)
+    return Shown(shown, before.auto, after.count, version)
 
 
 async def screen_state(app: web.Application, viewer: ScreenViewer) -> dict[str, Any]:
