@@ -530,7 +530,8 @@ class Settings:
     timezone: str = setting(
         "Asia/Shanghai",
         "HUB_TIMEZONE",
-        "the meetings' time zone (IANA name): exports show times in it as YYYY-MM-DD HH:MM:SS",
+        "the meetings' time zone (IANA name): pages and exports show times in it"
+        " (exports as YYYY-MM-DD HH:MM:SS)",
         _zone,
     )
 

@@ -151,3 +151,29 @@ async def test_attendee_rows_show_the_join_time_in_beijing_time(
     assert title is not None and title.startswith("签到 2025/3/1 10:30") and "北京时间" in title
     assert await org.evaluate(ROWS_AT_MOST_TWO_LINES)
     assert not page_errors(org) and not page_errors(guest)
+
+
+async def test_join_times_follow_hub_timezone_and_name_it(
+    browser: Browser, start_hub: StartHub
+) -> None:
+    """Pages show times in the meetings' zone, as exports do: HUB_TIMEZONE, not always Beijing."""
+    hub = await start_hub(timezone="Europe/Berlin")
+    _, org = await new_page(browser, viewport={"width": 390, "height": 844})
+    await sign_in(org, hub, "zhangsan")
+    number = await create_meeting(org, "柏林时间")
+    db = hub.app[DB]
+    meeting = await meeting_by_number(db, number)
+    assert meeting is not None
+    # 02:30 UTC on 1 March is 03:30 in Berlin (CET), 10:30 in Beijing.
+    early = datetime(2025, 3, 1, 2, 30, tzinfo=UTC).timestamp()
+    wang = await upsert_login(db, "wangwu", None, early)
+    await set_name(db, wang.id, "王五")
+    await join_meeting(db, meeting.id, wang.id, early)
+    await org.reload()
+    await expect(org.locator("#attendees-zone")).to_have_text("签到时间为Europe/Berlin")
+    row = org.locator("#attendees li", has_text="王五")
+    await expect(row.locator("time.joined")).to_have_text("03:30")
+    title = await row.locator("time.joined").get_attribute("title")
+    assert title is not None and title.startswith("签到 2025/3/1 03:30"), title
+    assert "Europe/Berlin" in title and "北京" not in title
+    assert not page_errors(org)

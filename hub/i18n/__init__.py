@@ -36,6 +36,12 @@ def translate(lang: str, key: str, **params: object) -> str:
     return _PARAM.sub(lambda m: str(params.get(m.group(1), m.group(0))), message)
 
 
+def zone_name(lang: str, zone: str) -> str:
+    """How pages name the meetings' time zone (`HUB_TIMEZONE`): 北京时间 for Asia/Shanghai,
+    the zone's IANA name for any other (readable in both languages, and never ambiguous)."""
+    return translate(lang, "time.beijing") if zone == "Asia/Shanghai" else zone
+
+
 def negotiate(accept_language: str | None) -> str:
     """The best of our languages for an `Accept-Language` header; Chinese when nothing matches."""
     best, best_q = DEFAULT_LANGUAGE, -1.0

@@ -13,7 +13,7 @@ from aiohttp import web
 from yarl import URL
 
 from hub.activities import KINDS
-from hub.i18n import LANG_COOKIE, LANGUAGES, catalogue, request_language, translate
+from hub.i18n import LANG_COOKIE, LANGUAGES, catalogue, request_language, translate, zone_name
 from hub.keys import DB, SETTINGS
 from hub.meetings.screen_links import find_link
 from hub.storage.meetings import get_meeting
@@ -71,6 +71,8 @@ async def page_context(request: web.Request) -> dict[str, Any]:
         "lang_switch_url": str(request.rel_url.update_query(lang=other)),
         "login_url": str(URL("/login").with_query(next=request.path_qs)),
         "default_anchor_img": settings.default_anchor_img,
+        "timezone": settings.timezone,
+        "zone_name": zone_name(lang, settings.timezone),
     }
 
 

@@ -116,7 +116,7 @@ export function storage() {
 }
 
 const timeFormats = new Map();
-/** A time (ISO string, Date or unix seconds) in Beijing time, in the page's language (see withZone). */
+/** A time (ISO string, Date or unix seconds) in the meetings' zone (HUB_TIMEZONE), in the page's language (see withZone). */
 export function formatTime(value, opts = { dateStyle: "short", timeStyle: "short" }) {
   if (value === null || value === undefined || value === "") return "—";
   const date = typeof value === "number" ? new Date(value * 1000) : new Date(value);
@@ -124,14 +124,14 @@ export function formatTime(value, opts = { dateStyle: "short", timeStyle: "short
   const key = JSON.stringify(opts);
   if (!timeFormats.has(key)) {
     const locale = config.lang === "en" ? "en-GB" : "zh-CN";
-    timeFormats.set(key, new Intl.DateTimeFormat(locale, { timeZone: "Asia/Shanghai", ...opts }));
+    timeFormats.set(key, new Intl.DateTimeFormat(locale, { timeZone: config.timezone || "Asia/Shanghai", ...opts }));
   }
   return timeFormats.get(key).format(date);
 }
 
 /** A time with its zone named, where a reader elsewhere could take it for local time. */
 export function withZone(value, opts) {
-  return `${formatTime(value, opts)} ${t("time.zone")}`;
+  return `${formatTime(value, opts)} ${t("time.zone", { zone: config.zoneName || "Asia/Shanghai" })}`;
 }
 
 /** Cents as yuan with two decimals. */
