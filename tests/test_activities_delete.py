@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from hub.activities import KINDS, ActivityKind
+from hub.activities.poll import POLL
 from hub.keys import DB
 from hub.storage.database import Database
 from tests.fixtures_activities import error_code, ok, room
@@ -158,3 +159,66 @@ async def test_a_red_packet_deleted_while_people_claim_is_all_or_nothing(
                 assert len(shares) == 8 and sum(int(s["cents"]) for s in shares) == 800
                 row = await ok(await client.get(url))
                 assert row["claimed_count"] == won
+
+
+@pytest.mark.parametrize("kind", REMOVABLE, ids=[k.name for k in REMOVABLE])
+async def test_an_action_racing_a_delete_lands_first_or_finds_it_gone(
+    kind: ActivityKind[Any, Any], sim: Sim, make_settings: Any, hub_client: Any, db_url: str
+) -> None:
+    """Every attendee uses the activity while the organizer deletes it: each use lands (and the
+    delete is refused) or is told 404, never `closed` as if the activity had ended."""
+    client = await hub_client(sim_settings(make_settings, sim.url, database_url=db_url))
+    *prepare, use = USE[kind.name]
+    action = kind.actions[use]
+    async with room(client, sim.url, 6) as r:
+        users = [r.organizer] if action.organizer else r.attendees
+        for position in (0, len(users) // 2, len(users)):
+            made = await _create(r, kind)
+            await _run(r, kind, made, tuple(prepare))
+            url = f"/api/{kind.plural}/{made['id']}"
+            sent = [u.post(f"{url}/{use}", json=action.example(made)) for u in users]
+            sent.insert(position, client.delete(url))
+            answers = await asyncio.gather(*sent)
+            deleted = answers.pop(position)
+            statuses = [a.status for a in answers]
+            if deleted.status == 200:
+                assert set(statuses) == {404}, statuses
+                assert {await error_code(a, 404) for a in answers if a.status == 404} <= {
+                    "not_found"
+                }
+            else:
+                assert await error_code(deleted, 409) == "activity_used"
+                assert 200 in statuses and 404 not in statuses, statuses
+
+
+async def test_a_vote_that_loaded_the_poll_before_its_delete_is_told_it_is_gone(
+    sim: Sim, make_settings: Any, hub_client: Any, mysql_url: str
+) -> None:
+    """The window the race above rarely hits, held open on MariaDB: the vote has read the poll
+    and waits on its row lock while the poll is deleted; it gets 404, not 409 `closed`.
+    (SQLite has no row locks to hold one writer there while another deletes.)"""
+    client = await hub_client(sim_settings(make_settings, sim.url, database_url=mysql_url))
+    db = client.app[DB]
+    async with room(client, sim.url, 1) as r:
+        poll = await _create(r, POLL)
+        example = POLL.actions["vote"].example(poll)
+        async with db.transaction() as tx:
+            await tx.fetchone("SELECT id FROM poll WHERE id = ? FOR UPDATE", (poll["id"],))
+            vote = asyncio.ensure_future(
+                r.attendees[0].post(f"/api/polls/{poll['id']}/vote", json=example)
+            )
+            # The vote's UPDATE in progress: it waits on the lock this transaction holds.
+            waiting = (
+                "SELECT COUNT(*) FROM information_schema.PROCESSLIST"
+                " WHERE INFO LIKE 'UPDATE poll SET total_votes%'"
+            )
+            for _ in range(1000):
+                if await db.fetchval(waiting):
+                    break
+                await asyncio.sleep(0.01)
+            else:
+                pytest.fail("the vote never waited on the poll's row lock")
+            # What the organizer's delete does, inside the lock the vote waits on.
+            for table, column in (("poll_option", "poll_id"), ("poll", "id")):
+                await tx.execute(f"DELETE FROM {table} WHERE {column} = ?", (poll["id"],))
+        assert await error_code(await vote, 404) == "not_found"

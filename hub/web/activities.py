@@ -18,7 +18,7 @@ from hub.activities.frames import broadcast_form, publish_state
 from hub.activities.kind import DONE, Action, ActionContext, ActivityKind, Json
 from hub.activities.publisher import ACTIVITIES, ActivityPublisher
 from hub.activities.timers import parse_deadline, set_deadline, timed_kind
-from hub.errors import conflict, not_found
+from hub.errors import Conflict, conflict, not_found
 from hub.events import EVENTS
 from hub.keys import CACHE, CLOCK, DB
 from hub.meetings.access import check_access
@@ -122,7 +122,14 @@ def action_handler(kind: AnyKind, action: Action[Any]) -> Handler:
         await check_access(db, meeting, user, organizer=action.organizer, live=action.live)
         body = await read_json(request)
         ctx = ActionContext(db, meeting, user, body, request.app[CLOCK].time(), request.app[CACHE])
-        outcome = await action.run(ctx, activity) or DONE
+        try:
+            outcome = await action.run(ctx, activity) or DONE
+        except Conflict as refused:
+            # Deleted between the load and the action's own write, which then found no open
+            # row: told it is gone, as an action after the delete is.
+            if refused.code == "closed" and await kind.load(db, activity.id) is None:
+                raise not_found(kind.label) from None
+            raise
         fresh = None
         if outcome.changed:
             fresh = await _publish(request, kind, meeting, activity.id, action.event)
