@@ -114,6 +114,15 @@ async def db(db_url: str) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
+async def mysql_db(mysql_url: str) -> AsyncIterator[Database]:
+    """An open, migrated MariaDB database, for tests of what only row locks show."""
+    database = await open_database(mysql_url)
+    await migrate(database)
+    yield database
+    await database.close()
+
+
+@pytest.fixture
 def redis_url(redis_server: Redis) -> str:
     """The session's Redis (tests isolate themselves with a unique key prefix)."""
     return redis_server.url()

@@ -7,22 +7,35 @@ import asyncio
 import collections
 import contextlib
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
 import pytest
 
+from hub.errors import Conflict
 from hub.keys import DB
 from hub.realtime.rooms import MEETING_ENDED
 from hub.simulator import RunningSimulator
 from hub.storage import Database
 from hub.storage.chat import add_message
+from hub.storage.checkins import check_in, create_checkin
 from hub.storage.lotteries import create_lottery, draw_lottery, get_lottery
-from hub.storage.meetings import MeetingEnded, create_meeting, end_meeting_locked, join_meeting
+from hub.storage.meetings import (
+    MeetingEnded,
+    create_meeting,
+    end_meeting,
+    end_meeting_locked,
+    join_meeting,
+)
 from hub.storage.polls import cast_ballot, create_poll, get_poll
+from hub.storage.questions import create_question, upvote
+from hub.storage.quizzes import Question as QuizQuestion
+from hub.storage.quizzes import create_quiz, get_quiz, record_answer, start_question
 from hub.storage.ratings import create_rating, set_score
 from hub.storage.redpackets import claim_share, create_redpacket
 from hub.storage.users import upsert_login
+from hub.storage.wordclouds import add_words, create_wordcloud
 from tests.conftest import AppClient
 from tests.fixtures_activities import ok
 from tests.fixtures_realtime import frame_of, origin
@@ -214,3 +227,92 @@ async def test_every_write_checked_before_an_end_is_refused_inside_its_transacti
     ended_at = await db.fetchval("SELECT ended_at FROM meeting WHERE id = ?", (meeting.id,))
     for name, sql in LATE_WRITES.items():
         assert int(await db.fetchval(sql, (meeting.id, ended_at))) == 0, name
+
+
+# Every write of a live meeting, sent while the end holds the meeting row (`Write` makes one).
+Write = Callable[[], Awaitable[object]]
+
+
+async def _writes_of_a_live_meeting(db: Database, number: int) -> tuple[int, dict[str, Write]]:
+    """A fresh meeting with one of every activity, and each write anyone may send to it."""
+    now = time.time()
+    org = await upsert_login(db, "org", None, now)
+    voter = await upsert_login(db, "voter", None, now)
+    newcomer = await upsert_login(db, f"new{number}", None, now)
+    async with db.transaction() as tx:
+        meeting = await create_meeting(tx, number, "t", org.id, now)
+    mid = meeting.id
+    await join_meeting(db, mid, voter.id, now)
+    poll_id = await create_poll(db, mid, "q", ["a", "b"], multi=False, hide_results=False, now=now)
+    poll = await get_poll(db, poll_id)
+    rating_id = await create_rating(db, mid, "s", 5, now)
+    packet_id = await create_redpacket(db, mid, [1, 1, 1], now)
+    lottery_id = await create_lottery(
+        db, mid, "l", 1, exclude_previous_winners=False, include_organizer=True, now=now
+    )
+    lottery = await get_lottery(db, lottery_id)
+    question_id = await create_question(db, mid, org.id, "why?", False, "open", now)
+    cloud_id = await create_wordcloud(db, mid, "words", 3, now)
+    checkin_id = await create_checkin(db, mid, "here", "s" * 32, now)
+    one = QuizQuestion("1+1?", ("1", "2"), (1,), 30)
+    lobby_id = await create_quiz(db, mid, "lobby", [one], now)
+    running_id = await create_quiz(db, mid, "running", [one], now)
+    lobby, running = await get_quiz(db, lobby_id), await get_quiz(db, running_id)
+    assert poll and lottery and lobby and running
+    assert await start_question(db, running, 0, now, now + 600)
+    at = time.time()
+    return mid, {
+        "chat": lambda: add_message(db, mid, voter.id, f"c{number}", "late", at),
+        "join": lambda: join_meeting(db, mid, newcomer.id, at),
+        "vote": lambda: cast_ballot(db, poll_id, voter.id, [poll.options[0].id], at),
+        "score": lambda: set_score(db, rating_id, voter.id, 4, at),
+        "claim": lambda: claim_share(db, packet_id, voter.id, at),
+        "draw": lambda: draw_lottery(db, lottery, org.id, at),
+        "upvote": lambda: upvote(db, question_id, voter.id, at),
+        "words": lambda: add_words(db, cloud_id, voter.id, ["晚"], at),
+        "check_in": lambda: check_in(db, checkin_id, voter.id, at),
+        "quiz_start": lambda: start_question(db, lobby, 0, at, at + 30),
+        "quiz_answer": lambda: record_answer(db, running_id, 0, voter.id, [1], 10, at),
+        "poll": lambda: create_poll(
+            db, mid, "q", ["a", "b"], multi=False, hide_results=False, now=at
+        ),
+        "ask": lambda: create_question(db, mid, voter.id, "late?", False, "open", at),
+    }
+
+
+async def test_every_write_sent_while_the_end_holds_the_meeting_waits_and_is_refused(
+    mysql_db: Database,
+) -> None:
+    """The end's own interleaving on MariaDB, made certain: the end has locked the meeting row
+    and not yet committed when the write reaches the database. The write must wait for the
+    end and then be refused. (MariaDB reads a correlated subquery in an UPDATE without a lock:
+    votes, scores, claims, upvotes, words, check-ins and quiz answers did not wait, and landed
+    after the end.)"""
+    db = mysql_db
+    busy = (
+        "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID()"
+        " AND COMMAND = 'Query' AND INFO NOT LIKE '%PROCESSLIST%'"
+    )
+    names = list((await _writes_of_a_live_meeting(db, 4000))[1])
+    landed: dict[str, object] = {}
+    for i, name in enumerate(names):
+        meeting_id, writes = await _writes_of_a_live_meeting(db, 4001 + i)
+        async with db.transaction() as tx:
+            # What end_meeting_locked does: the row first, then the end, then the commit.
+            await tx.fetchone("SELECT id FROM meeting WHERE id = ? FOR UPDATE", (meeting_id,))
+            write = asyncio.ensure_future(writes[name]())
+            for _ in range(1000):
+                if write.done() or await db.fetchval(busy):
+                    break
+                await asyncio.sleep(0.01)
+            await end_meeting(tx, meeting_id, time.time())
+        try:
+            outcome = await write
+        except MeetingEnded:
+            continue
+        except Conflict as refused:
+            assert refused.code == "meeting_ended", (name, refused.code)
+            continue
+        if outcome is not False:  # a join reports False when it added nobody
+            landed[name] = outcome
+    assert landed == {}

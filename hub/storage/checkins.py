@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from hub.errors import Conflict
 from hub.storage.database import Database, Executor, IntegrityViolation, Row, placeholders
 from hub.storage.helpers import lock_row
+from hub.storage.meetings import lock_live_meeting_of
 
 
 def meeting_ended() -> Conflict:
@@ -23,7 +24,6 @@ _COLUMNS = (
     " AND a.user_id <> m.organizer_id) AS joined"
 )
 _FROM = "FROM checkin c JOIN meeting m ON m.id = c.meeting_id"
-_LIVE = "EXISTS (SELECT 1 FROM meeting m WHERE m.id = checkin.meeting_id AND m.ended_at IS NULL)"
 # The list a check-in's JSON carries: the latest arrivals (the export has everyone).
 LIST_LIMIT = 200
 
@@ -140,7 +140,7 @@ async def check_in(db: Database, checkin_id: int, user_id: int, now: float) -> N
         async with db.transaction() as tx:
             bumped = await tx.execute(
                 "UPDATE checkin SET checked_in = checked_in + 1, version = version + 1"
-                f" WHERE id = ? AND status = 'open' AND {_LIVE}",
+                " WHERE id = ? AND status = 'open'",
                 (checkin_id,),
             )
             if bumped.rowcount == 0:
@@ -152,6 +152,7 @@ async def check_in(db: Database, checkin_id: int, user_id: int, now: float) -> N
                 if ended is not None:
                     raise meeting_ended()
                 raise CheckinClosed
+            await lock_live_meeting_of(tx, "checkin", checkin_id)
             await tx.execute(
                 "INSERT INTO checkin_entry (checkin_id, user_id, checked_in_at) VALUES (?, ?, ?)",
                 (checkin_id, user_id, now),

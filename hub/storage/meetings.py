@@ -4,10 +4,18 @@ Lock order (F7, "the end is final"): every write that belongs to a live meeting 
 meeting row inside its own transaction and refuses an ended one (`LIVE_MEETING`, or
 `lock_live_meeting`). On MariaDB that read is a locking read of the meeting row (a shared lock:
 writers of one meeting do not wait for each other), and `end_meeting_locked` takes the same row
-exclusively, so the end waits for writes in flight and writes after it see it ended. A write
-locks its own rows (poll, red packet, chat counter) and the meeting row only; the end locks the
-meeting row only, so no two transactions wait on each other in a cycle. On SQLite every write
-transaction holds the database's write lock (BEGIN IMMEDIATE), which orders them the same way.
+exclusively, so the end waits for writes in flight and writes after it see it ended.
+
+An action on an activity (a vote, a claim, an answer) bumps the activity's row first, then
+locks the meeting row by its primary key (`lock_live_meeting_of`). It once put the live check
+inside the bump, as a subquery on the meeting: MariaDB ran it over the `meeting_idle` index,
+whose records the end's row lock does not cover (and those of every live meeting), so a vote
+sent while the end held the row did not wait and was stored with a time after `ended_at`.
+
+A write locks its own rows (poll, red packet, chat counter), then the meeting row; the end
+locks the meeting row only, so no two transactions wait on each other in a cycle. On SQLite
+every write transaction holds the database's write lock (BEGIN IMMEDIATE), which orders them
+the same way.
 """
 
 from __future__ import annotations
@@ -25,18 +33,35 @@ _COLUMNS = (
 )
 ACCESS_MODES = ("open", "department", "invited")
 # A condition for a write's statement: the meeting (bound to `?`) is still live. Inside an
-# INSERT ... SELECT or an UPDATE, InnoDB reads the meeting row with a shared lock.
+# INSERT ... SELECT or an UPDATE, InnoDB reads the meeting row by its key with a shared lock
+# (tests/test_security_meetings_end_race.py holds the end open to check each write).
 LIVE_MEETING = "EXISTS (SELECT 1 FROM meeting WHERE id = ? AND ended_at IS NULL)"
-# The same for an UPDATE of an activity row: its own `meeting_id` names the meeting.
-_LIVE_OF = "EXISTS (SELECT 1 FROM meeting m WHERE m.id = {0}.meeting_id AND m.ended_at IS NULL)"
-_ACTIVITY_TABLES = ("poll", "rating", "red_packet", "lottery")
+_ACTIVITY_TABLES = (
+    "poll",
+    "rating",
+    "red_packet",
+    "lottery",
+    "question",
+    "wordcloud",
+    "checkin",
+    "quiz",
+)
 
 
-def live_meeting_of(table: str) -> str:
-    """`LIVE_MEETING` for a statement on an activity table row (no parameter to bind)."""
+async def lock_live_meeting_of(tx: Executor, table: str, row_id: int) -> None:
+    """Right after a write bumped its activity row (`table`, `row_id`): MeetingEnded, rolling
+    the write back, unless the row's meeting is live. On MariaDB the meeting row is read by its
+    key with a shared lock, so the write waits for an end in flight (module docstring)."""
     if table not in _ACTIVITY_TABLES:
         raise ValueError(f"not an activity table: {table}")
-    return _LIVE_OF.format(table)
+    lock = " LOCK IN SHARE MODE" if tx.dialect == "mysql" else ""
+    ended = await tx.fetchone(
+        f"SELECT m.ended_at FROM {table} t JOIN meeting m ON m.id = t.meeting_id"
+        f" WHERE t.id = ?{lock}",
+        (row_id,),
+    )
+    if ended is None or ended["ended_at"] is not None:
+        raise MeetingEnded
 
 
 async def refuse_if_ended(ex: Executor, table: str, row_id: int) -> None:

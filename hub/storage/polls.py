@@ -6,7 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hub.storage.database import Database, Executor, IntegrityViolation, Row, placeholders
-from hub.storage.meetings import Meeting, MeetingEnded, live_meeting_of, refuse_if_ended
+from hub.storage.meetings import (
+    Meeting,
+    MeetingEnded,
+    lock_live_meeting_of,
+    refuse_if_ended,
+)
 
 _POLL_COLUMNS = (
     "p.id, p.meeting_id, p.question, p.multi, p.hide_results, p.results, p.status,"
@@ -203,12 +208,13 @@ async def cast_ballot(
         async with db.transaction() as tx:
             bumped = await tx.execute(
                 "UPDATE poll SET total_votes = total_votes + 1, version = version + 1"
-                f" WHERE id = ? AND status = 'open' AND {live_meeting_of('poll')}",
+                " WHERE id = ? AND status = 'open'",
                 (poll_id,),
             )
             if bumped.rowcount == 0:
                 await refuse_if_ended(tx, "poll", poll_id)
                 raise PollClosed
+            await lock_live_meeting_of(tx, "poll", poll_id)
             ballot = await tx.execute(
                 "INSERT INTO ballot (poll_id, user_id, created_at) VALUES (?, ?, ?)",
                 (poll_id, user_id, now),

@@ -7,15 +7,12 @@ from dataclasses import dataclass
 
 from hub.storage.database import Database, Executor, Row, placeholders
 from hub.storage.helpers import insert_ignore_sql
-from hub.storage.meetings import MeetingEnded
+from hub.storage.meetings import MeetingEnded, lock_live_meeting_of
 
 _COLUMNS = (
     "id, meeting_id, user_id, text, anonymous, status, answered, highlighted, upvotes, version,"
     " created_at"
 )
-# hub.storage.meetings' lock order: an action's UPDATE of the question row reads its meeting
-# row too (a shared lock on MariaDB), so one racing the meeting's end lands before it or not.
-_LIVE = "EXISTS (SELECT 1 FROM meeting m WHERE m.id = question.meeting_id AND m.ended_at IS NULL)"
 STATUSES = ("pending", "open", "hidden", "deleted")
 
 
@@ -95,7 +92,7 @@ async def list_questions(ex: Executor, meeting_id: int) -> list[Question]:
 async def _bump_open(tx: Executor, question_id: int) -> None:
     # The question row first: its lock orders every upvoter of it on MariaDB.
     bumped = await tx.execute(
-        f"UPDATE question SET version = version + 1 WHERE id = ? AND status = 'open' AND {_LIVE}",
+        "UPDATE question SET version = version + 1 WHERE id = ? AND status = 'open'",
         (question_id,),
     )
     if bumped.rowcount == 0:
@@ -105,6 +102,7 @@ async def _bump_open(tx: Executor, question_id: int) -> None:
             (question_id,),
         )
         raise MeetingEnded if ended else QuestionClosed
+    await lock_live_meeting_of(tx, "question", question_id)
 
 
 async def upvote(db: Database, question_id: int, user_id: int, now: float) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from hub.errors import Conflict
 from hub.storage.database import Database, Executor, IntegrityViolation, Row
 from hub.storage.helpers import lock_row
-from hub.storage.meetings import Meeting
+from hub.storage.meetings import Meeting, lock_live_meeting_of
 
 
 def meeting_ended() -> Conflict:
@@ -26,7 +26,6 @@ _MEETING_COLUMNS = (
     "m.number AS meeting_number, m.title AS meeting_title, m.organizer_id AS meeting_organizer,"
     " m.created_at AS meeting_created_at, m.ended_at AS meeting_ended_at"
 )
-_LIVE = "EXISTS (SELECT 1 FROM meeting m WHERE m.id = quiz.meeting_id AND m.ended_at IS NULL)"
 
 
 @dataclass(frozen=True)
@@ -178,12 +177,16 @@ async def list_quizzes(ex: Executor, meeting_id: int) -> list[Quiz]:
 
 
 async def start_question(db: Database, quiz: Quiz, index: int, now: float, deadline: float) -> bool:
-    """Start question `index` (the one after `quiz.current`); False when another start won."""
-    result = await db.execute(
-        "UPDATE quiz SET current_q = ?, phase = 'question', started_at = ?, deadline = ?,"
-        f" version = version + 1 WHERE id = ? AND status = 'open' AND current_q = ? AND {_LIVE}",
-        (index, now, deadline, quiz.id, quiz.current),
-    )
+    """Start question `index` (the one after `quiz.current`); False when another start won.
+    MeetingEnded when the meeting ended first."""
+    async with db.transaction() as tx:
+        result = await tx.execute(
+            "UPDATE quiz SET current_q = ?, phase = 'question', started_at = ?, deadline = ?,"
+            " version = version + 1 WHERE id = ? AND status = 'open' AND current_q = ?",
+            (index, now, deadline, quiz.id, quiz.current),
+        )
+        if result.rowcount == 1:
+            await lock_live_meeting_of(tx, "quiz", quiz.id)
     return result.rowcount == 1
 
 
@@ -221,7 +224,7 @@ async def record_answer(
         async with db.transaction() as tx:
             bumped = await tx.execute(
                 "UPDATE quiz SET version = version + 1 WHERE id = ? AND status = 'open'"
-                f" AND phase = 'question' AND current_q = ? AND deadline >= ? AND {_LIVE}",
+                " AND phase = 'question' AND current_q = ? AND deadline >= ?",
                 (quiz_id, question, now),
             )
             if bumped.rowcount == 0:
@@ -235,6 +238,7 @@ async def record_answer(
                 if row is not None and row["status"] != "open":
                     raise QuizClosed
                 raise NotTakingAnswers
+            await lock_live_meeting_of(tx, "quiz", quiz_id)
             await tx.execute(
                 "INSERT INTO quiz_answer (quiz_id, question, user_id, options, correct, points,"
                 " answered_at) VALUES (?, ?, ?, ?, ?, ?, ?)",

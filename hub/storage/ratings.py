@@ -7,7 +7,11 @@ from dataclasses import dataclass
 
 from hub.storage.database import Database, Executor, Row, placeholders
 from hub.storage.helpers import lock_row, upsert_sql
-from hub.storage.meetings import MeetingEnded, live_meeting_of, refuse_if_ended
+from hub.storage.meetings import (
+    MeetingEnded,
+    lock_live_meeting_of,
+    refuse_if_ended,
+)
 
 _COLUMNS = "id, meeting_id, subject, max_score, status, version, created_at, closed_at, anonymous"
 
@@ -113,13 +117,13 @@ async def set_score(db: Database, rating_id: int, user_id: int, score: int, now:
     """
     async with db.transaction() as tx:
         bumped = await tx.execute(
-            "UPDATE rating SET version = version + 1"
-            f" WHERE id = ? AND status = 'open' AND {live_meeting_of('rating')}",
+            "UPDATE rating SET version = version + 1 WHERE id = ? AND status = 'open'",
             (rating_id,),
         )
         if bumped.rowcount == 0:
             await refuse_if_ended(tx, "rating", rating_id)
             raise RatingClosed
+        await lock_live_meeting_of(tx, "rating", rating_id)
         columns = ("rating_id", "user_id", "score", "updated_at")
         sql = upsert_sql(tx.dialect, "rating_score", columns, ("rating_id", "user_id"), 1)
         await tx.execute(sql, (rating_id, user_id, score, now))

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from hub.storage.database import Database, Executor, IntegrityViolation, Row, placeholders
 from hub.storage.helpers import chunks, lock_row
-from hub.storage.meetings import MeetingEnded, live_meeting_of
+from hub.storage.meetings import MeetingEnded, lock_live_meeting_of
 
 _COLUMNS = "id, meeting_id, total_cents, count, claimed_count, claimed_cents, version, created_at"
 
@@ -158,7 +158,7 @@ async def claim_share(db: Database, redpacket_id: int, user_id: int, now: float)
         async with db.transaction() as tx:
             open_ = await tx.execute(
                 "UPDATE red_packet SET version = version + 1"
-                f" WHERE id = ? AND claimed_count < count AND {live_meeting_of('red_packet')}",
+                " WHERE id = ? AND claimed_count < count",
                 (redpacket_id,),
             )
             if open_.rowcount == 0:
@@ -173,6 +173,7 @@ async def claim_share(db: Database, redpacket_id: int, user_id: int, now: float)
                 if ended["ended_at"] is not None:
                     raise MeetingEnded
                 raise RedpacketEmpty
+            await lock_live_meeting_of(tx, "red_packet", redpacket_id)
             # The lowest unclaimed share; then a primary-key update, so MySQL locks that one
             # row only (an UPDATE ... ORDER BY ... LIMIT may scan and lock other packets').
             share_id = await tx.fetchval(

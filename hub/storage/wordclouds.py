@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from hub.errors import Conflict
 from hub.storage.database import Database, Executor, Row, placeholders
 from hub.storage.helpers import insert_ignore_sql, lock_row
+from hub.storage.meetings import lock_live_meeting_of
 
 
 def meeting_ended() -> Conflict:
@@ -21,9 +22,6 @@ _COLUMNS = (
     " (SELECT COUNT(DISTINCT e.user_id) FROM wordcloud_entry e WHERE e.wordcloud_id = c.id)"
     " AS people"
 )
-# The cloud's meeting is live (InnoDB reads the meeting row with a shared lock: see
-# hub.storage.meetings, "the end is final").
-_LIVE = "EXISTS (SELECT 1 FROM meeting m WHERE m.id = wordcloud.meeting_id AND m.ended_at IS NULL)"
 
 
 @dataclass(frozen=True)
@@ -138,13 +136,13 @@ async def add_words(
     """
     async with db.transaction() as tx:
         bumped = await tx.execute(
-            f"UPDATE wordcloud SET version = version + 1 WHERE id = ? AND status = 'open'"
-            f" AND {_LIVE}",
+            "UPDATE wordcloud SET version = version + 1 WHERE id = ? AND status = 'open'",
             (cloud_id,),
         )
         if bumped.rowcount == 0:
             await _refuse_if_ended(tx, cloud_id)
             raise CloudClosed
+        await lock_live_meeting_of(tx, "wordcloud", cloud_id)
         cap = int(await tx.fetchval("SELECT max_entries FROM wordcloud WHERE id = ?", (cloud_id,)))
         mine = await _words_of(tx, cloud_id, user_id)
         new = [w for w in words if w not in mine]
