@@ -5,16 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from hub.errors import Conflict
 from hub.storage.database import Database, Executor, IntegrityViolation, Row, placeholders
 from hub.storage.helpers import lock_row
-from hub.storage.meetings import lock_live_meeting_of
-
-
-def meeting_ended() -> Conflict:
-    """A write that reached the database after its meeting ended: refused, nothing stored."""
-    return Conflict("meeting_ended", "the meeting has ended")
-
+from hub.storage.meetings import MeetingEnded, lock_live_meeting_of
 
 _COLUMNS = (
     "c.id, c.meeting_id, c.title, c.secret, c.status, c.checked_in, c.version, c.created_at,"
@@ -74,7 +67,7 @@ async def create_checkin(db: Database, meeting_id: int, title: str, secret: str,
         (title, secret, now, meeting_id),
     )
     if result.rowcount == 0:
-        raise meeting_ended()
+        raise MeetingEnded
     if result.lastrowid is None:  # pragma: no cover - both drivers report it
         raise RuntimeError("the database did not report the new check-in's id")
     return int(result.lastrowid)
@@ -150,7 +143,7 @@ async def check_in(db: Database, checkin_id: int, user_id: int, now: float) -> N
                     (checkin_id,),
                 )
                 if ended is not None:
-                    raise meeting_ended()
+                    raise MeetingEnded
                 raise CheckinClosed
             await lock_live_meeting_of(tx, "checkin", checkin_id)
             await tx.execute(

@@ -7,16 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from hub.errors import Conflict
 from hub.storage.database import Database, Executor, IntegrityViolation, Row
 from hub.storage.helpers import lock_row
-from hub.storage.meetings import Meeting, lock_live_meeting_of
-
-
-def meeting_ended() -> Conflict:
-    """A write that reached the database after its meeting ended: refused, nothing stored."""
-    return Conflict("meeting_ended", "the meeting has ended")
-
+from hub.storage.meetings import Meeting, MeetingEnded, lock_live_meeting_of
 
 _COLUMNS = (
     "q.id, q.meeting_id, q.title, q.questions_json, q.question_count, q.current_q, q.phase,"
@@ -135,7 +128,7 @@ async def create_quiz(
         (title, questions_json(questions), len(questions), now, meeting_id),
     )
     if result.rowcount == 0:
-        raise meeting_ended()
+        raise MeetingEnded
     if result.lastrowid is None:  # pragma: no cover - both drivers report it
         raise RuntimeError("the database did not report the new quiz's id")
     return int(result.lastrowid)
@@ -234,7 +227,7 @@ async def record_answer(
                     (quiz_id,),
                 )
                 if row is not None and row["ended_at"] is not None:
-                    raise meeting_ended()
+                    raise MeetingEnded
                 if row is not None and row["status"] != "open":
                     raise QuizClosed
                 raise NotTakingAnswers

@@ -5,16 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from hub.errors import Conflict
 from hub.storage.database import Database, Executor, Row, placeholders
 from hub.storage.helpers import insert_ignore_sql, lock_row
-from hub.storage.meetings import lock_live_meeting_of
-
-
-def meeting_ended() -> Conflict:
-    """A write that reached the database after its meeting ended: refused, nothing stored."""
-    return Conflict("meeting_ended", "the meeting has ended")
-
+from hub.storage.meetings import MeetingEnded, lock_live_meeting_of
 
 _COLUMNS = (
     "c.id, c.meeting_id, c.prompt, c.max_entries, c.status, c.version, c.created_at, c.closed_at,"
@@ -83,7 +76,7 @@ async def create_wordcloud(
         (prompt, max_entries, now, meeting_id),
     )
     if result.rowcount == 0:
-        raise meeting_ended()
+        raise MeetingEnded
     if result.lastrowid is None:  # pragma: no cover - both drivers report it
         raise RuntimeError("the database did not report the new word cloud's id")
     return int(result.lastrowid)
@@ -163,7 +156,7 @@ async def _refuse_if_ended(ex: Executor, cloud_id: int) -> None:
         (cloud_id,),
     )
     if ended is not None:
-        raise meeting_ended()
+        raise MeetingEnded
 
 
 async def _words_of(ex: Executor, cloud_id: int, user_id: int) -> list[str]:
