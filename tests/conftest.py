@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import secrets
@@ -104,22 +105,28 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url
 
 
+@contextlib.asynccontextmanager
+async def _migrated(url: str) -> AsyncIterator[Database]:
+    database = await open_database(url)
+    await migrate(database)
+    try:
+        yield database
+    finally:
+        await database.close()
+
+
 @pytest.fixture
 async def db(db_url: str) -> AsyncIterator[Database]:
     """An open, migrated database of the current backend."""
-    database = await open_database(db_url)
-    await migrate(database)
-    yield database
-    await database.close()
+    async with _migrated(db_url) as database:
+        yield database
 
 
 @pytest.fixture
 async def mysql_db(mysql_url: str) -> AsyncIterator[Database]:
     """An open, migrated MariaDB database, for tests of what only row locks show."""
-    database = await open_database(mysql_url)
-    await migrate(database)
-    yield database
-    await database.close()
+    async with _migrated(mysql_url) as database:
+        yield database
 
 
 @pytest.fixture

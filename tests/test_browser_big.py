@@ -14,9 +14,10 @@ from hub.clock import iso_ts
 from hub.keys import DB
 from hub.realtime.rooms import REALTIME
 from hub.storage.attendance import joined_at
-from hub.storage.meetings import join_meeting, meeting_by_number
+from hub.storage.meetings import Meeting, join_meeting, meeting_by_number
 from hub.storage.users import set_name, upsert_login
 from tests.fixtures_browser import (
+    LiveHub,
     StartHub,
     create_meeting,
     join_by_number,
@@ -115,22 +116,28 @@ def _beijing_hour(ts: float) -> str:
     return datetime.fromtimestamp(ts, BEIJING).strftime("%H:%M")
 
 
+async def _organizer_on_a_phone(browser: Browser, hub: LiveHub, title: str) -> tuple[Page, Meeting]:
+    """张三 on a 390×844 phone, on the page of the meeting `title` they just created."""
+    _, org = await new_page(browser, viewport={"width": 390, "height": 844})
+    await sign_in(org, hub, "zhangsan")
+    number = await create_meeting(org, title)
+    meeting = await meeting_by_number(hub.app[DB], number)
+    assert meeting is not None
+    return org, meeting
+
+
 async def test_attendee_rows_show_the_join_time_in_beijing_time(
     browser: Browser, start_hub: StartHub
 ) -> None:
     hub = await start_hub()
-    _, org = await new_page(browser, viewport={"width": 390, "height": 844})
-    await sign_in(org, hub, "zhangsan")
-    number = await create_meeting(org, "签到时间")
+    org, meeting = await _organizer_on_a_phone(browser, hub, "签到时间")
     db = hub.app[DB]
-    meeting = await meeting_by_number(db, number)
-    assert meeting is not None
     await expect(org.locator("#attendees-zone")).to_have_text("签到时间为北京时间")
 
     # Someone joins while the organizer watches: the join frame brings their time.
     _, guest = await new_page(browser)
     await sign_in(guest, hub, "lisi")
-    await join_by_number(guest, number)
+    await join_by_number(guest, meeting.number)
     lisi = org.locator("#attendees li", has_text="李四")
     await expect(lisi).to_have_count(1)
     user_id = int(await lisi.get_attribute("data-user-id") or 0)
@@ -158,12 +165,8 @@ async def test_join_times_follow_hub_timezone_and_name_it(
 ) -> None:
     """Pages show times in the meetings' zone, as exports do: HUB_TIMEZONE, not always Beijing."""
     hub = await start_hub(timezone="Europe/Berlin")
-    _, org = await new_page(browser, viewport={"width": 390, "height": 844})
-    await sign_in(org, hub, "zhangsan")
-    number = await create_meeting(org, "柏林时间")
+    org, meeting = await _organizer_on_a_phone(browser, hub, "柏林时间")
     db = hub.app[DB]
-    meeting = await meeting_by_number(db, number)
-    assert meeting is not None
     # 02:30 UTC on 1 March is 03:30 in Berlin (CET), 10:30 in Beijing.
     early = datetime(2025, 3, 1, 2, 30, tzinfo=UTC).timestamp()
     wang = await upsert_login(db, "wangwu", None, early)
