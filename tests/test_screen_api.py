@@ -33,6 +33,15 @@ async def _meeting(client: Any, title: str = "大屏") -> str:
     return number
 
 
+async def _organizer_with_a_meeting(
+    sim: RunningSimulator, make_settings: Any, hub_client: Any, db_url: str
+) -> tuple[Any, str]:
+    """张三, signed in to a fresh hub on `db_url`, and the number of the meeting they opened."""
+    client = await hub_client(sim_settings(make_settings, sim.url, database_url=db_url))
+    await login(client, sim.url, "zhangsan")
+    return client, await _meeting(client)
+
+
 async def _frame(ws: Any, kind: str) -> dict[str, Any]:
     """The next frame of this type (others, such as presence, are skipped)."""
     while True:
@@ -139,9 +148,7 @@ async def test_presenting_follows_the_organizer_and_new_activities_only(
 async def test_screen_links_open_the_screen_without_a_session_until_revoked(
     sim: RunningSimulator, make_settings: Any, hub_client: Any, db_url: str
 ) -> None:
-    client = await hub_client(sim_settings(make_settings, sim.url, database_url=db_url))
-    await login(client, sim.url, "zhangsan")
-    number = await _meeting(client)
+    client, number = await _organizer_with_a_meeting(sim, make_settings, hub_client, db_url)
     links = f"/api/meetings/{number}/screen-links"
     made = await _ok(await client.post(links, json={}), 201)
     assert set(made) == {"id", "url", "created_at"}
@@ -267,9 +274,7 @@ async def test_revoking_a_link_closes_its_screens_on_every_process(
 async def test_concurrent_choices_get_distinct_rising_versions(
     sim: RunningSimulator, make_settings: Any, hub_client: Any, db_url: str
 ) -> None:
-    client = await hub_client(sim_settings(make_settings, sim.url, database_url=db_url))
-    await login(client, sim.url, "zhangsan")
-    number = await _meeting(client)
+    client, number = await _organizer_with_a_meeting(sim, make_settings, hub_client, db_url)
     path = f"/api/meetings/{number}/presenting"
     ws = await client.ws_connect(f"/ws/meetings/{number}/screen", headers=ORIGIN)
     shows = ["join", "chat", "blank"] * 10
@@ -286,9 +291,7 @@ async def test_concurrent_choices_get_distinct_rising_versions(
 async def test_deleting_an_activity_keeps_the_organizers_choice_and_the_auto_rule(
     sim: RunningSimulator, make_settings: Any, hub_client: Any, db_url: str
 ) -> None:
-    client = await hub_client(sim_settings(make_settings, sim.url, database_url=db_url))
-    await login(client, sim.url, "zhangsan")
-    number = await _meeting(client)
+    client, number = await _organizer_with_a_meeting(sim, make_settings, hub_client, db_url)
     path = f"/api/meetings/{number}/presenting"
 
     async def create(plural: str, body: dict[str, Any]) -> dict[str, Any]:
