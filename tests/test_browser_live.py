@@ -4,6 +4,9 @@ filter and paging keep the URL in step, and a refresh shows the same view."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from playwright.async_api import Browser, expect
 
@@ -13,8 +16,9 @@ from hub.simulator import SimConfig
 from tests.fixtures_browser import LiveHub, StartHub, new_page, page_errors, sign_in
 
 
-async def synced_hub(start_hub: StartHub, rooms: int) -> LiveHub:
-    hub = await start_hub(SimConfig(rooms=rooms, seed=5), admin_users=frozenset({"zhangsan"}))
+async def synced_hub(start_hub: StartHub, rooms: int, **overrides: Any) -> LiveHub:
+    admins = frozenset({"zhangsan"})
+    hub = await start_hub(SimConfig(rooms=rooms, seed=5), admin_users=admins, **overrides)
     run = await hub.app[LIVE].sync("test")
     assert run is not None and run.ok
     return hub
@@ -110,4 +114,27 @@ async def test_admin_finds_any_room_by_search_and_pages(
     await expect(row).to_be_visible()
     await row.locator("button").click()
     await expect(row.locator(".tag")).to_be_visible()
+    assert page_errors(page) == []
+
+
+async def test_room_cards_keep_beijing_time_whatever_hub_timezone_says(
+    browser: Browser, start_hub: StartHub
+) -> None:
+    """Live rooms are WeChat's: their start times stay in Beijing time (as the room page and the
+    egg.js API give them) on a hub whose meetings run in another zone."""
+    hub = await synced_hub(start_hub, 3, timezone="Europe/Berlin")
+    _, page = await new_page(browser)
+    await page.goto(hub.url + "/")
+    card = page.locator(".room-card").first
+    await expect(card).to_contain_text("开播")
+    # A sync's `live` event makes the page draw its cards itself (home.js, not the template).
+    run = await hub.app[LIVE].sync("test")
+    assert run is not None and run.ok
+    roomid = int(await card.get_attribute("data-roomid") or 0)
+    start = await hub.app[DB].fetchval(
+        "SELECT start_time FROM live_room WHERE roomid = ?", (roomid,)
+    )
+    at = datetime.fromtimestamp(int(start), ZoneInfo("Asia/Shanghai"))
+    # zh-CN's short date from Intl (2026/3/1), where the template writes 2026-03-01.
+    await expect(card).to_contain_text(f"{at.year}/{at.month}/{at.day} {at:%H:%M} 开播")
     assert page_errors(page) == []

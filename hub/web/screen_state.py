@@ -102,12 +102,11 @@ async def current(
     """What the screen presents now (`activities`: a listing already read)."""
     settings = await meeting_settings(db, meeting_id)
     auto = bool(settings[AUTO_PRESENT.name])
-    now = await census(db, meeting_id, activities)
+    counted = await census(db, meeting_id, activities)
     stored = await stored_choice(db, meeting_id)
     version = stored.version if stored else 0
-    return Shown(
-        effective(stored, auto, now.count, now.newest, now.alive), auto, now.count, version
-    )
+    shown = effective(stored, auto, counted.count, counted.newest, counted.alive)
+    return Shown(shown, auto, counted.count, version)
 
 
 async def restate_after_delete(

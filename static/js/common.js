@@ -116,22 +116,25 @@ export function storage() {
 }
 
 const timeFormats = new Map();
-/** A time (ISO string, Date or unix seconds) in the meetings' zone (HUB_TIMEZONE), in the page's language (see withZone). */
-export function formatTime(value, opts = { dateStyle: "short", timeStyle: "short" }) {
+/** WeChat's zone: live rooms' times are shown in it, whatever HUB_TIMEZONE says. */
+export const BEIJING = "Asia/Shanghai";
+/** A time (ISO string, Date or unix seconds) in the page's language, in `zone`: the meetings'
+ * zone (HUB_TIMEZONE) unless told otherwise (see withZone). */
+export function formatTime(value, opts = { dateStyle: "short", timeStyle: "short" }, zone = config.timezone || BEIJING) {
   if (value === null || value === undefined || value === "") return "—";
   const date = typeof value === "number" ? new Date(value * 1000) : new Date(value);
   if (Number.isNaN(date.getTime())) return "—";
-  const key = JSON.stringify(opts);
+  const key = JSON.stringify([zone, opts]);
   if (!timeFormats.has(key)) {
     const locale = config.lang === "en" ? "en-GB" : "zh-CN";
-    timeFormats.set(key, new Intl.DateTimeFormat(locale, { timeZone: config.timezone || "Asia/Shanghai", ...opts }));
+    timeFormats.set(key, new Intl.DateTimeFormat(locale, { timeZone: zone, ...opts }));
   }
   return timeFormats.get(key).format(date);
 }
 
 /** A time with its zone named, where a reader elsewhere could take it for local time. */
 export function withZone(value, opts) {
-  return `${formatTime(value, opts)} ${t("time.zone", { zone: config.zoneName || "Asia/Shanghai" })}`;
+  return `${formatTime(value, opts)} ${t("time.zone", { zone: config.zoneName || BEIJING })}`;
 }
 
 /** Cents as yuan with two decimals. */

@@ -1,6 +1,6 @@
 // Home: live rooms (server-rendered, then searched, filtered and paged in place with the URL kept
 // in step; refreshed on `live` events), join by number, create a meeting.
-import { api, avatar, config, el, formatTime, reconnectingSocket, showError, t, toast } from "./common.js";
+import { BEIJING, api, avatar, config, el, formatTime, reconnectingSocket, showError, t, toast } from "./common.js";
 
 const PAGE_SIZE = 20;
 const roomsBox = document.getElementById("rooms");
@@ -54,7 +54,7 @@ function roomCard(room) {
       el(
         "div",
         { class: "room-meta" },
-        el("span", { text: t("home.starts", { time: formatTime(room.start_time) }) }),
+        el("span", { text: t("home.starts", { time: formatTime(room.start_time, undefined, BEIJING) }) }),
         el("span", { text: t("home.goods", { n: (room.goods ?? []).length }) }),
         (room.live_replay ?? []).length ? el("span", { class: "has-replay", text: t("home.has_replay") }) : null,
       ),
