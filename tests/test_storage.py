@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from hub.storage import Database, DatabaseBusy, IntegrityViolation, open_database
+from hub.storage import (
+    Database,
+    DatabaseBusy,
+    IntegrityViolation,
+    again_when_busy,
+    open_database,
+)
 from hub.storage.helpers import upsert_many
 from hub.storage.migrations import load_migrations, migrate
 from tests.servers import MariaDB
@@ -156,3 +162,32 @@ async def test_mysql_deadlock_is_database_busy(mysql_url: str) -> None:
         assert [r for r in results if r is not busy[0]] == [None]
     finally:
         await db.close()
+
+
+async def test_a_deadlock_victim_run_again_when_busy_lands_once(mysql_db: Database) -> None:
+    """Two transactions that lock two rows in opposite orders: InnoDB rolls one back, and
+    `again_when_busy` runs it again, so both land, each exactly once."""
+    db = mysql_db
+    await db.execute(
+        "INSERT INTO app_meta (name, value, updated_at) VALUES ('a', '0', 0), ('b', '0', 0)"
+    )
+    both_hold = asyncio.Barrier(2)
+    runs = {"a": 0, "b": 0}
+
+    async def cross(mine: str, other: str) -> str:
+        runs[mine] += 1
+        async with db.transaction() as tx:
+            bump = "UPDATE app_meta SET value = value + 1 WHERE name = ?"
+            await tx.execute(bump, (mine,))
+            if runs[mine] == 1:  # the first time, meet the other one holding its row
+                await both_hold.wait()
+            await tx.execute(bump, (other,))
+        return mine
+
+    done = await asyncio.gather(
+        again_when_busy(lambda: cross("a", "b")), again_when_busy(lambda: cross("b", "a"))
+    )
+    assert list(done) == ["a", "b"]
+    assert sorted(runs.values()) == [1, 2], "exactly one was the victim and ran again"
+    values = await db.fetchall("SELECT value FROM app_meta WHERE name IN ('a', 'b')")
+    assert [int(r["value"]) for r in values] == [2, 2], "each landed once, on both rows"

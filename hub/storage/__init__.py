@@ -13,6 +13,7 @@ from hub.storage.database import (
     IntegrityViolation,
     Row,
     StorageError,
+    again_when_busy,
     placeholders,
 )
 
@@ -25,6 +26,7 @@ __all__ = [
     "IntegrityViolation",
     "Row",
     "StorageError",
+    "again_when_busy",
     "open_database",
     "placeholders",
 ]

@@ -6,10 +6,12 @@ Times are stored as unix seconds (DOUBLE / REAL) so both dialects read back the 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import random
+from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 Row = dict[str, Any]
 Params = Sequence[Any]
@@ -91,6 +93,26 @@ class RowReader:
         """The first column of the first row, or None."""
         row = await self.fetchone(sql, params)
         return next(iter(row.values())) if row else None
+
+
+T = TypeVar("T")
+BUSY_ATTEMPTS = 3
+
+
+async def again_when_busy(transaction: Callable[[], Awaitable[T]]) -> T:
+    """Run `transaction` (one whole transaction, nothing sent outside it), and run it again when
+    the database rolled it back (DatabaseBusy): BUSY_ATTEMPTS runs at most.
+
+    InnoDB breaks a lock cycle by rolling one transaction back whole, so running it again is
+    safe and is what InnoDB's manual asks of applications. A short random pause first keeps
+    the same two transactions from meeting again. The last refusal propagates (503 `busy`).
+    """
+    for attempt in range(BUSY_ATTEMPTS - 1):
+        try:
+            return await transaction()
+        except DatabaseBusy:
+            await asyncio.sleep(random.uniform(0.0, 0.02 * 2**attempt))
+    return await transaction()
 
 
 def placeholders(n: int) -> str:
