@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from hub.storage.database import Database, Executor, IntegrityViolation, Row, placeholders
 from hub.storage.helpers import lock_row
-from hub.storage.meetings import MeetingEnded, lock_live_meeting_of
+from hub.storage.meetings import MeetingEnded, lock_live_meeting_of, refuse_if_ended
 
 _COLUMNS = (
     "c.id, c.meeting_id, c.title, c.secret, c.status, c.checked_in, c.version, c.created_at,"
@@ -137,13 +137,7 @@ async def check_in(db: Database, checkin_id: int, user_id: int, now: float) -> N
                 (checkin_id,),
             )
             if bumped.rowcount == 0:
-                ended = await tx.fetchval(
-                    "SELECT 1 FROM checkin c JOIN meeting m ON m.id = c.meeting_id"
-                    " WHERE c.id = ? AND m.ended_at IS NOT NULL",
-                    (checkin_id,),
-                )
-                if ended is not None:
-                    raise MeetingEnded
+                await refuse_if_ended(tx, "checkin", checkin_id)
                 raise CheckinClosed
             await lock_live_meeting_of(tx, "checkin", checkin_id)
             await tx.execute(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from hub.storage.database import Database, Executor, Row, placeholders
 from hub.storage.helpers import insert_ignore_sql
-from hub.storage.meetings import MeetingEnded, lock_live_meeting_of
+from hub.storage.meetings import MeetingEnded, lock_live_meeting_of, refuse_if_ended
 
 _COLUMNS = (
     "id, meeting_id, user_id, text, anonymous, status, answered, highlighted, upvotes, version,"
@@ -96,12 +96,8 @@ async def _bump_open(tx: Executor, question_id: int) -> None:
         (question_id,),
     )
     if bumped.rowcount == 0:
-        ended = await tx.fetchval(
-            "SELECT 1 FROM question q JOIN meeting m ON m.id = q.meeting_id"
-            " WHERE q.id = ? AND m.ended_at IS NOT NULL",
-            (question_id,),
-        )
-        raise MeetingEnded if ended else QuestionClosed
+        await refuse_if_ended(tx, "question", question_id)
+        raise QuestionClosed
     await lock_live_meeting_of(tx, "question", question_id)
 
 

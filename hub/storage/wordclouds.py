@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from hub.storage.database import Database, Executor, Row, placeholders
 from hub.storage.helpers import insert_ignore_sql, lock_row
-from hub.storage.meetings import MeetingEnded, lock_live_meeting_of
+from hub.storage.meetings import MeetingEnded, lock_live_meeting_of, refuse_if_ended
 
 _COLUMNS = (
     "c.id, c.meeting_id, c.prompt, c.max_entries, c.status, c.version, c.created_at, c.closed_at,"
@@ -133,7 +133,7 @@ async def add_words(
             (cloud_id,),
         )
         if bumped.rowcount == 0:
-            await _refuse_if_ended(tx, cloud_id)
+            await refuse_if_ended(tx, "wordcloud", cloud_id)
             raise CloudClosed
         await lock_live_meeting_of(tx, "wordcloud", cloud_id)
         cap = int(await tx.fetchval("SELECT max_entries FROM wordcloud WHERE id = ?", (cloud_id,)))
@@ -147,16 +147,6 @@ async def add_words(
         for word in new:
             await tx.execute(sql, (cloud_id, user_id, word, now))
         return [*mine, *new]
-
-
-async def _refuse_if_ended(ex: Executor, cloud_id: int) -> None:
-    ended = await ex.fetchval(
-        "SELECT 1 FROM wordcloud c JOIN meeting m ON m.id = c.meeting_id"
-        " WHERE c.id = ? AND m.ended_at IS NOT NULL",
-        (cloud_id,),
-    )
-    if ended is not None:
-        raise MeetingEnded
 
 
 async def _words_of(ex: Executor, cloud_id: int, user_id: int) -> list[str]:
