@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from hub.cache.base import Cache, CacheUnavailable, Handler, Subscription
+from hub.cache.budget import spend
 from hub.cache.memory import MemoryCache
 
-__all__ = ["Cache", "CacheUnavailable", "Handler", "MemoryCache", "Subscription", "open_cache"]
+__all__ = [
+    "Cache",
+    "CacheUnavailable",
+    "Handler",
+    "MemoryCache",
+    "Subscription",
+    "open_cache",
+    "spend",
+]
 
 
 async def open_cache(redis_url: str | None, prefix: str = "hub:") -> Cache:

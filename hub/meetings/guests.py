@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass
 
-from hub.cache import Cache, CacheUnavailable
+from hub.cache import Cache, CacheUnavailable, spend
 from hub.clock import Clock
 from hub.errors import HubError, conflict, forbidden
 from hub.meetings.settings import meeting_settings
@@ -84,12 +83,10 @@ class GuestDoor:
         """Count one guest attempt from `ip`; TooManyGuestsFromHere past its window's budget."""
         if not ip:
             return
-        key = f"guests:ip:{ip}"
         try:
-            count = await self.cache.incr(key, 1, ttl=self.window)
-            if count > self.per_ip:
-                left = await self.cache.ttl(key)
-                raise TooManyGuestsFromHere(max(1, math.ceil(left or self.window)))
+            wait = await spend(self.cache, f"guests:ip:{ip}", self.per_ip, self.window)
+            if wait is not None:
+                raise TooManyGuestsFromHere(wait)
         except CacheUnavailable:
             # The meeting cap still holds; only the per-IP budget waits for the cache.
             log.warning("a guest sign-in was not counted: the cache is unavailable")

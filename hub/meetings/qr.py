@@ -8,14 +8,13 @@ import base64
 import functools
 import hashlib
 import io
-import math
 from dataclasses import dataclass
 
 import qrcode
 from qrcode.image.pure import PyPNGImage
 from yarl import URL
 
-from hub.cache import Cache
+from hub.cache import Cache, spend
 
 # Hub's own links are short (`https://host/m/12345?from=share`); a long text costs the
 # pure-Python encoder ~100 ms of CPU holding the GIL, and scans badly from a screen.
@@ -95,16 +94,6 @@ def hub_link(text: str, public_url: str) -> str | None:
 
 
 async def take_render(cache: Cache, user_id: int, per_minute: int) -> int | None:
-    """Count one custom render for `user_id`; the whole seconds to wait when over `per_minute`.
-
-    The minute starts at the user's first render (the key's expiry), as the meeting lookup
-    throttle's window does, so the limit holds across processes with Redis. A window aligned
-    to the clock's minutes would let 2 × `per_minute` renders through in a second across a
-    minute's turn.
-    """
-    key = f"qr-renders:{user_id}"
-    count = await cache.incr(key, 1, ttl=60)
-    if count <= per_minute:
-        return None
-    left = await cache.ttl(key)
-    return max(1, math.ceil(left if left is not None else 60))
+    """Count one custom render for `user_id`; the whole seconds to wait when over `per_minute`
+    (the minute starts at the user's first render, see `spend`)."""
+    return await spend(cache, f"qr-renders:{user_id}", per_minute, 60)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import math
 
-from hub.cache import Cache, CacheUnavailable
+from hub.cache import Cache, CacheUnavailable, spend
 from hub.meetings.limits import MeetingLimits
 
 log = logging.getLogger(__name__)
@@ -54,10 +54,9 @@ class LookupThrottle:
         """
         try:
             for key, budget in self._budgets(user_id, ip):
-                count = await self.cache.incr(key, 1, ttl=self.limits.miss_window)
-                if count > budget:
-                    left = await self.cache.ttl(key)
-                    return max(1, math.ceil(left if left is not None else self.limits.miss_window))
+                wait = await spend(self.cache, key, budget, self.limits.miss_window)
+                if wait is not None:
+                    return wait
         except CacheUnavailable:
             log.warning("a refused meeting lookup was not counted: the cache is unavailable")
         return None
